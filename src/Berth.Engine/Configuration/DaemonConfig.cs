@@ -1,0 +1,44 @@
+namespace Berth.Engine.Configuration;
+
+/// <summary>
+/// The daemon's effective configuration: flags and daemon.json merged and validated.
+/// Immutable; a SIGHUP reload builds a new instance and swaps it in <see cref="ConfigHolder"/>.
+/// Defaults live here and nowhere else.
+/// </summary>
+public sealed record DaemonConfig
+{
+    public const string DefaultConfigFile = "/etc/berth/daemon.json";
+    public const string DefaultHost = "unix:///var/run/berth.sock";
+
+    public IReadOnlyList<string> Hosts { get; init; } = [DefaultHost];
+    public string ConfigFile { get; init; } = DefaultConfigFile;
+    public string DataRoot { get; init; } = "/var/lib/berth";
+    public string ExecRoot { get; init; } = "/run/berth";
+    public string PidFile { get; init; } = "/var/run/berthd.pid";
+    public bool Debug { get; init; }
+    public string LogLevel { get; init; } = "info";
+
+    /// <summary>Null when neither flag nor file set it: "not given" matters for tcp://.</summary>
+    public bool? Tls { get; init; }
+    public bool TlsVerify { get; init; }
+    public string TlsCaCert { get; init; } = "/etc/berth/ca.pem";
+    public string TlsCert { get; init; } = "/etc/berth/cert.pem";
+    public string TlsKey { get; init; } = "/etc/berth/key.pem";
+
+    /// <summary>Null means "docker when that group exists, else root".</summary>
+    public string? Group { get; init; }
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    // Resource names reserved now so parallel daemons (tests, CI) never collide once
+    // cgroups, bridges and firewall chains arrive in later work.
+    public string CgroupParent { get; init; } = "/berth";
+    public string Bridge { get; init; } = "berth0";
+    public string IptablesChainPrefix { get; init; } = "BERTH";
+    public IReadOnlyList<AddressPool> DefaultAddressPools { get; init; } = [new("172.17.0.0/16", 16), new("172.18.0.0/16", 16)];
+
+    /// <summary>TLS is on when asked for explicitly or implied by --tlsverify, as dockerd does.</summary>
+    public bool TlsEnabled => TlsVerify || Tls == true;
+}
+
+/// <summary>One entry of default-address-pools: a base range split into subnets of Size bits.</summary>
+public sealed record AddressPool(string Base, int Size);
