@@ -2,9 +2,9 @@ namespace Berth.Engine.Errors;
 
 /// <summary>
 /// Client-visible error texts. They are compatibility surface (clients and scripts match on
-/// them), so they live in one file and follow dockerd's wording.
+/// them), so they live in this class (one partial file per area) and follow dockerd's wording.
 /// </summary>
-public static class Messages
+public static partial class Messages
 {
     public const string PageNotFound = "page not found";
 
