@@ -5,8 +5,9 @@ namespace Berth.Api.Http;
 
 /// <summary>
 /// Source-generated serializers for every wire type (no reflection: NativeAOT). Property names
-/// are exactly as declared (the Engine API is PascalCase) unless a type says otherwise. Each
-/// models file adds its types with its own partial declaration of this class.
+/// are exactly as declared (the Engine API is PascalCase) unless a type says otherwise. Areas
+/// with many types keep their own context beside their models (the generator cannot merge
+/// partial declarations of one context).
 /// </summary>
 [JsonSourceGenerationOptions(
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,

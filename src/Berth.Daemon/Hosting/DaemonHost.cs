@@ -1,0 +1,197 @@
+using System.Runtime.InteropServices;
+using Berth.Api;
+using Berth.Api.Routers;
+using Berth.Daemon.Configuration;
+using Berth.Daemon.Logging;
+using Berth.Engine.Configuration;
+using Berth.Engine.Events;
+using Berth.Engine.State;
+using Berth.Engine.SystemInfo;
+using Berth.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Daemon.Hosting;
+
+/// <summary>
+/// The composition root: takes the locks, opens the state, builds the engine services and the
+/// routers once, binds the listeners, and runs until SIGTERM/SIGINT. SIGHUP reloads.
+/// </summary>
+public sealed partial class DaemonHost
+{
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly string[] _args;
+    private readonly ConfigHolder _config;
+
+    public DaemonHost(string[] args, DaemonConfig config)
+    {
+        _args = args;
+        _config = new ConfigHolder(config);
+    }
+
+    public async Task<int> RunAsync()
+    {
+        var config = _config.Current;
+        using var loggerProvider = new StderrLoggerProvider(() => StderrLoggerProvider.LevelOf(_config.Current));
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider));
+        var log = loggerFactory.CreateLogger("berthd");
+
+        var addresses = config.Hosts.Select(Listeners.Parse).ToList();
+        if (Listeners.Validate(config, addresses) is { } listenError)
+        {
+            return Fail(log, listenError);
+        }
+        if (!config.TlsEnabled && addresses.Any(a => a.Scheme == "tcp"))
+        {
+            LogInsecureTcp(log);
+        }
+
+        Directory.CreateDirectory(config.DataRoot);
+        File.SetUnixFileMode(config.DataRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        Directory.CreateDirectory(config.ExecRoot);
+        File.SetUnixFileMode(config.ExecRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        using var locks = DaemonLock.Acquire(config.PidFile, config.DataRoot, config.ExecRoot, out string? lockError);
+        if (lockError is not null)
+        {
+            return Fail(log, lockError);
+        }
+        foreach (var address in addresses.Where(a => a.Scheme == "unix"))
+        {
+            if (Listeners.PrepareUnixSocket(address.Target) is { } socketError)
+            {
+                return Fail(log, socketError);
+            }
+        }
+        int gid = GroupFor(config, log);
+
+        using var state = new SqliteStateStore(config.DataRoot);
+        string daemonId = DaemonIdentity.GetOrCreateDaemonId(state);
+        var time = TimeProvider.System;
+        var events = new EventBus(time);
+        var probe = new ComponentProbe("runc", "runc", "conmon");
+        probe.Warm();
+        var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
+        builder.Services.AddRoutingCore();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            Listeners.Configure(k, config, addresses);
+        });
+        var app = builder.Build();
+        IRouter[] routers =
+        [
+            new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
+            new EventsRouter(events, time),
+            new UnsupportedRouter(),
+        ];
+        ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
+
+        using var stopping = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopping.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stopping.Cancel(); });
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; Reload(log, events, daemonId); });
+
+        try
+        {
+            await app.StartAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.Net.Sockets.SocketException or System.Security.Cryptography.CryptographicException)
+        {
+            return Fail(log, $"failed to start the API listeners: {e.Message}");
+        }
+        Listeners.SecureUnixSockets(addresses, gid);
+        foreach (var address in addresses)
+        {
+            LogListening(log, address.ToString());
+        }
+        LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        LogStopping(log);
+        // Kestrel stops accepting at once and gives in-flight requests until the deadline.
+        using (var deadline = new CancellationTokenSource(ShutdownTimeout))
+        {
+            await app.StopAsync(deadline.Token);
+        }
+        await app.DisposeAsync();
+        Listeners.RemoveUnixSockets(addresses);
+        LogStopped(log);
+        return 0;
+    }
+
+    private void Reload(ILogger log, EventBus events, string daemonId)
+    {
+        var result = ConfigLoader.Reload(_config.Current, _args);
+        if (result.Error is not null || result.Config is null)
+        {
+            LogReloadFailed(log, result.Error ?? "unknown error");
+            return;
+        }
+        _config.Swap(result.Config);
+        var attributes = new Dictionary<string, string>(ConfigLoader.ReloadEventAttributes(result.Config))
+        {
+            ["name"] = Linux.HostFacts.Hostname(),
+        };
+        events.Publish(EventTypes.Daemon, "reload", daemonId, attributes);
+        LogReloaded(log, string.Join(", ", result.ChangedKeys));
+    }
+
+    private static int GroupFor(DaemonConfig config, ILogger log)
+    {
+        string groupText = File.Exists("/etc/group") ? File.ReadAllText("/etc/group") : "";
+        string wanted = config.Group ?? "docker";
+        int? gid = GroupResolver.FindGid(groupText, wanted);
+        if (gid is null && config.Group is not null)
+        {
+            LogGroupMissing(log, wanted);
+        }
+        return gid ?? 0;
+    }
+
+    private static int Fail(ILogger log, string reason)
+    {
+        LogFatal(log, reason);
+        return 1;
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Critical, Message = "{Reason}")]
+    private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Binding to a TCP address without TLS (--tls=false). Anyone who can reach it has root on this host. This is insecure; use --tlsverify.")]
+    private static partial void LogInsecureTcp(ILogger logger);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "API listen on {Address}")]
+    private static partial void LogListening(ILogger logger, string address);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "Daemon has completed initialization (version {Version}, id {Id}, data-root {DataRoot})")]
+    private static partial void LogReady(ILogger logger, string version, string id, string dataRoot);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Information, Message = "Processing signal 'terminated': stopping the API, waiting for in-flight requests")]
+    private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "Daemon shutdown complete")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Error reloading configuration, keeping the current one: {Reason}")]
+    private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Reloaded configuration: {Keys}")]
+    private static partial void LogReloaded(ILogger logger, string keys);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "group {Group} not found; the API socket stays owned by group root")]
+    private static partial void LogGroupMissing(ILogger logger, string group);
+}
