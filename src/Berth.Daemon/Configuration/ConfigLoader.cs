@@ -12,9 +12,21 @@ public static class ConfigLoader
     /// <summary>The settings a SIGHUP may change in Berth (dockerd reloads more, none of which Berth has yet).</summary>
     public static readonly IReadOnlyList<string> ReloadableKeys = ["debug", "labels", "log-level"];
 
-    public static ConfigLoadResult Load(string[] args)
+    /// <summary>Parses flags, reads daemon.json (--config-file or the default), merges and validates.</summary>
+    public static ConfigLoadResult Load(string[] args) => Load(args, DaemonConfig.DefaultConfigFile);
+
+    /// <summary>
+    /// SIGHUP: re-reads the config file named by the original arguments and applies only
+    /// debug, log-level and labels, and only those the file sets (dockerd's IsValueSet rule:
+    /// a key removed from the file keeps its current value). Other keys are ignored, as dockerd
+    /// ignores non-reloadable ones; unknown keys, flag conflicts and bad JSON still fail.
+    /// </summary>
+    public static ConfigReloadResult Reload(DaemonConfig current, string[] originalArgs) =>
+        Reload(current, originalArgs, DaemonConfig.DefaultConfigFile);
+
+    internal static ConfigLoadResult Load(string[] args, string defaultConfigFile)
     {
-        DaemonArgs parsed = DaemonArgs.Parse(args);
+        DaemonArgs parsed = DaemonArgs.Parse(args, defaultConfigFile);
         ConfigLoadResult Fail(string error) => new(null, error, parsed.ValidateOnly, false, false);
         if (parsed.Error is not null)
         {
@@ -53,16 +65,10 @@ public static class ConfigLoader
         return config is null ? Fail(error!) : new(config, null, parsed.ValidateOnly, false, false);
     }
 
-    /// <summary>
-    /// SIGHUP: re-reads the config file named by the original arguments and applies only
-    /// debug, log-level and labels, and only those the file sets (dockerd's IsValueSet rule:
-    /// a key removed from the file keeps its current value). Other keys are ignored, as dockerd
-    /// ignores non-reloadable ones; unknown keys, flag conflicts and bad JSON still fail.
-    /// </summary>
-    public static ConfigReloadResult Reload(DaemonConfig current, string[] originalArgs)
+    internal static ConfigReloadResult Reload(DaemonConfig current, string[] originalArgs, string defaultConfigFile)
     {
         ConfigReloadResult Fail(string error) => new(current, error, []);
-        DaemonArgs parsed = DaemonArgs.Parse(originalArgs);
+        DaemonArgs parsed = DaemonArgs.Parse(originalArgs, defaultConfigFile);
         if (parsed.Error is not null)
         {
             return Fail(parsed.Error);

@@ -18,9 +18,10 @@ internal sealed class DaemonArgs
     public bool ShowHelp { get; private set; }
     public string? Error { get; private set; }
 
-    public static DaemonArgs Parse(string[] args)
+    /// <param name="defaultConfigFile">Where daemon.json lives when --config-file is absent (tests override it).</param>
+    public static DaemonArgs Parse(string[] args, string defaultConfigFile = DaemonConfig.DefaultConfigFile)
     {
-        var parsed = new DaemonArgs();
+        var parsed = new DaemonArgs { ConfigFile = defaultConfigFile };
         var root = new RootCommand("A self-sufficient runtime for containers.");
         // Only our own options: no default --version/--help actions and no [directives],
         // since we parse and never invoke.
