@@ -35,4 +35,7 @@ public static partial class Messages
     public const string RenameEmptyName = "Neither old nor new names may be empty";
 
     public const string RenameSameName = "Renaming a container with the same name as its current name";
+
+    public static string StateWriteFailed(string kind, string id, string detail) =>
+        $"cannot record {kind} {id} in the state store: {detail}";
 }
