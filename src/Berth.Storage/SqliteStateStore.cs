@@ -28,7 +28,6 @@ public sealed class SqliteStateStore : IStateStore
     internal SqliteStateStore(string dataRoot, IReadOnlyList<Migration> migrations)
     {
         Migrations.Validate(migrations);
-        SqliteProvider.EnsureInitialized();
         if (!Directory.Exists(dataRoot))
         {
             // Container metadata (env vars, commands) may hold secrets: owner only.
@@ -49,6 +48,9 @@ public sealed class SqliteStateStore : IStateStore
             // Without pooling, Dispose really closes the file, so a restart (or a test) can reopen it.
             Pooling = false,
         }.ToString();
+        // No explicit SQLitePCL init: Microsoft.Data.Sqlite 10 binds its bundled e_sqlite3 itself,
+        // also under NativeAOT (checked with a published smoke app). libe_sqlite3.so is not linked
+        // into the executable, though; it has to ship next to berthd.
         _connection = new SqliteConnection(connectionString);
         try
         {

@@ -38,7 +38,7 @@ public static class IdGenerator
         }
         foreach (var c in value)
         {
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            if (!char.IsAsciiHexDigitLower(c)) // 0-9 and a-f
             {
                 return false;
             }
