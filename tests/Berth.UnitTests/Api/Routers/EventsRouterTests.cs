@@ -122,6 +122,31 @@ public class EventsRouterTests
         Assert.Equal(0, _bus.SubscriberCount);
     }
 
+    [Fact]
+    public async Task DroppedSubscriberBreaksTheStream()
+    {
+        var bus = new EventBus(_clock, subscriberBuffer: 2);
+        var router = new EventsRouter(bus, _clock);
+        var body = new FlushSignallingStream();
+        var context = Context("", body);
+        var handler = router.HandleAsync(context);
+        await body.WaitForFlushAsync(Timeout);
+
+        body.HoldFlushes(); // the client stops reading
+        bus.Publish(EventTypes.Container, "a", "1");
+        await body.WaitForFlushAsync(Timeout); // the handler is now stuck writing "a"
+        bus.Publish(EventTypes.Container, "b", "1");
+        bus.Publish(EventTypes.Container, "c", "1");
+        bus.Publish(EventTypes.Container, "d", "1"); // queue (2) full: dropped
+        Assert.Equal(0, bus.SubscriberCount);
+        body.ReleaseFlushes();
+
+        var error = await Assert.ThrowsAsync<DaemonException>(() => handler.WaitAsync(Timeout));
+        Assert.Equal(ErrorKind.Unavailable, error.Kind);
+        var actions = Encoding.UTF8.GetString(body.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, actions.Length); // a, b, c were delivered, then the stream broke
+    }
+
     [Theory]
     [InlineData(null, 0)]
     [InlineData(15L, 1)]
@@ -149,11 +174,25 @@ public class EventsRouterTests
     private sealed class FlushSignallingStream : MemoryStream
     {
         private readonly SemaphoreSlim _flushes = new(0);
+        private TaskCompletionSource _gate = CompletedGate();
 
         public override async Task FlushAsync(CancellationToken cancellationToken)
         {
             await base.FlushAsync(cancellationToken);
             _flushes.Release();
+            await _gate.Task.WaitAsync(cancellationToken);
+        }
+
+        /// <summary>Makes later flushes wait, like a client that stopped reading.</summary>
+        public void HoldFlushes() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void ReleaseFlushes() => _gate.TrySetResult();
+
+        private static TaskCompletionSource CompletedGate()
+        {
+            var done = new TaskCompletionSource();
+            done.SetResult();
+            return done;
         }
 
         public async Task WaitForFlushAsync(TimeSpan timeout)
