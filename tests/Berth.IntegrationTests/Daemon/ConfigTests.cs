@@ -10,7 +10,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [Fact]
     public async Task UnknownKeyInDaemonJson_Fails()
     {
-        await using var daemon = new BerthDaemon(new BerthDaemonOptions { DaemonJson = """{"debug": false, "no-such-option": true}""" }, output);
+        await using var daemon = BerthDaemon.Create(new BerthDaemonOptions { DaemonJson = """{"debug": false, "no-such-option": true}""" }, output);
 
         var exit = await daemon.RunToExitAsync(ExitTimeout);
 
@@ -22,7 +22,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [Fact]
     public async Task MalformedJson_Fails()
     {
-        await using var daemon = new BerthDaemon(new BerthDaemonOptions { DaemonJson = """{"debug": true,""" }, output);
+        await using var daemon = BerthDaemon.Create(new BerthDaemonOptions { DaemonJson = """{"debug": true,""" }, output);
 
         var exit = await daemon.RunToExitAsync(ExitTimeout);
 
@@ -33,7 +33,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [Fact]
     public async Task KeyInFileAndFlag_Fails()
     {
-        await using var daemon = new BerthDaemon(new BerthDaemonOptions { DaemonJson = """{"debug": true}""", ExtraArgs = ["--debug"] }, output);
+        await using var daemon = BerthDaemon.Create(new BerthDaemonOptions { DaemonJson = """{"debug": true}""", ExtraArgs = ["--debug"] }, output);
 
         var exit = await daemon.RunToExitAsync(ExitTimeout);
 
@@ -45,7 +45,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [Fact]
     public async Task Validate_GoodFile_PrintsConfigurationOk()
     {
-        await using var daemon = new BerthDaemon(
+        await using var daemon = BerthDaemon.Create(
             new BerthDaemonOptions { DaemonJson = """{"labels": ["a=b"], "log-level": "warn"}""", ExtraArgs = ["--validate"] },
             output);
 
@@ -59,7 +59,7 @@ public sealed class ConfigTests(ITestOutputHelper output)
     [Fact]
     public async Task Validate_UnknownKey_Fails()
     {
-        await using var daemon = new BerthDaemon(
+        await using var daemon = BerthDaemon.Create(
             new BerthDaemonOptions { DaemonJson = """{"no-such-option": 1}""", ExtraArgs = ["--validate"] },
             output);
 

@@ -18,7 +18,7 @@ public sealed class LockingTests(ITestOutputHelper output)
             "--exec-root" => first.ExecRoot,
             _ => first.PidFile,
         };
-        await using var second = new BerthDaemon(new BerthDaemonOptions { OmitFlags = [flag], ExtraArgs = [flag, shared] }, output);
+        await using var second = BerthDaemon.Create(new BerthDaemonOptions { OmitFlags = [flag], ExtraArgs = [flag, shared] }, output);
 
         var exit = await second.RunToExitAsync(TimeSpan.FromSeconds(30));
 
@@ -28,7 +28,7 @@ public sealed class LockingTests(ITestOutputHelper output)
         Assert.False(File.Exists(second.SocketPath), "the loser must not bind its socket");
         using var http = first.Http();
         Assert.Equal(200, (await http.GetAsync("/_ping")).StatusCode);
-        Assert.Equal(first.Pid.ToString(), File.ReadAllText(first.PidFile).Trim());
+        Assert.Equal(first.Pid.ToString(), first.ReadPidFile());
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class LockingTests(ITestOutputHelper output)
         await daemon.RestartAsync();
 
         Assert.Equal(id, (await daemon.InfoAsync()).GetProperty("ID").GetString());
-        Assert.Equal(daemon.Pid.ToString(), File.ReadAllText(daemon.PidFile).Trim());
+        Assert.Equal(daemon.Pid.ToString(), daemon.ReadPidFile());
     }
 
     [Fact]

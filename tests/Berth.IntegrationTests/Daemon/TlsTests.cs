@@ -16,7 +16,7 @@ public sealed class TlsDaemonFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Tls = await TlsMaterial.CreateAsync();
-        Daemon = new BerthDaemon(new BerthDaemonOptions { ExtraArgs = ["--host", TcpHost, .. Tls.DaemonTlsVerifyArgs] });
+        Daemon = BerthDaemon.Create(new BerthDaemonOptions { ExtraArgs = ["--host", TcpHost, .. Tls.DaemonTlsVerifyArgs] });
         await Daemon.StartAsync();
     }
 
@@ -100,7 +100,7 @@ public sealed class TlsTests : IClassFixture<TlsDaemonFixture>, IDisposable
     public async Task UnixSocket_StillServesWithoutTls()
     {
         using var cli = _fixture.Daemon.Cli();
-        var r = await cli.RunAsync("version", "--format", "{{.Server.ApiVersion}}");
+        var r = await cli.RunAsync("version", "--format", "{{.Server.APIVersion}}");
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("1.44", r.Stdout.Trim());
     }
@@ -112,7 +112,7 @@ public sealed class TcpWithoutTlsTests(ITestOutputHelper output)
     [Fact]
     public async Task TcpWithoutTlsFlags_RefusesToStart()
     {
-        await using var daemon = new BerthDaemon(new BerthDaemonOptions { ExtraArgs = ["--host", $"tcp://127.0.0.1:{FreePort.Next()}"] }, output);
+        await using var daemon = BerthDaemon.Create(new BerthDaemonOptions { ExtraArgs = ["--host", $"tcp://127.0.0.1:{FreePort.Next()}"] }, output);
 
         var exit = await daemon.RunToExitAsync(TimeSpan.FromSeconds(30));
 
@@ -129,7 +129,7 @@ public sealed class TcpWithoutTlsTests(ITestOutputHelper output)
         await using var daemon = await BerthDaemon.StartNewAsync(output, new BerthDaemonOptions { ExtraArgs = ["--host", tcp, "--tls=false"] });
         using var docker = new DockerCli(tcp, output);
 
-        var r = await docker.RunAsync("version", "--format", "{{.Server.ApiVersion}}");
+        var r = await docker.RunAsync("version", "--format", "{{.Server.APIVersion}}");
 
         Assert.True(r.ExitCode == 0, r.ToString());
         Assert.Equal("1.44", r.Stdout.Trim());

@@ -71,11 +71,13 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <param name="output">When given, the daemon's whole log is written to it on dispose.</param>
-    public BerthDaemon(BerthDaemonOptions? options, ITestOutputHelper? output = null)
+    /// <remarks>Protected: xunit requires a fixture to have exactly one public constructor. Use <see cref="Create"/>.</remarks>
+    protected BerthDaemon(BerthDaemonOptions? options, ITestOutputHelper? output = null)
     {
         _options = options ?? new BerthDaemonOptions();
         _output = output;
-        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+        // 7 hex digits: "BIT" + id fits berthd's 10-character iptables chain prefix limit.
+        Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))[..7];
         Root = RootPrefix + Id;
         Directory.CreateDirectory(Root);
         SocketPath = Path.Combine(Root, "berth.sock");
@@ -91,7 +93,7 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
         AddressPool = $"10.{200 + (slot / 256)}.{slot % 256}.0/24";
     }
 
-    /// <summary>8 lowercase hex characters, unique per daemon; every name below derives from it.</summary>
+    /// <summary>7 lowercase hex characters, unique per daemon; every name below derives from it.</summary>
     public string Id { get; }
 
     /// <summary>/tmp/berth-it-&lt;id&gt;; removed on dispose.</summary>
@@ -109,9 +111,10 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
 
     public string CgroupParent { get; }
 
-    /// <summary>"bit" + id: 11 characters, within the 15-character Linux interface name limit.</summary>
+    /// <summary>"bit" + id: 10 characters, within the 15-character Linux interface name limit.</summary>
     public string BridgeName { get; }
 
+    /// <summary>"BIT" + upper-case id: 10 characters, berthd's limit for --iptables-chain-prefix.</summary>
     public string ChainPrefix { get; }
 
     /// <summary>A /24 from 10.200.0.0–10.255.255.0, passed as --default-address-pool base=…,size=24.</summary>
@@ -167,6 +170,10 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Creates a per-test daemon without starting it (then StartAsync, Launch or RunToExitAsync).</summary>
+    /// <param name="output">When given, the daemon's whole log is written to it on dispose.</param>
+    public static BerthDaemon Create(BerthDaemonOptions? options = null, ITestOutputHelper? output = null) => new(options, output);
 
     /// <summary>Creates and starts a per-test daemon; its log goes to <paramref name="output"/> on dispose.</summary>
     public static async Task<BerthDaemon> StartNewAsync(ITestOutputHelper? output, BerthDaemonOptions? options = null)
@@ -477,6 +484,17 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
             await StopAsync();
         }
         await StartAsync();
+    }
+
+    /// <summary>
+    /// The pidfile's content. berthd holds an exclusive flock on it; reading works because the test
+    /// assembly sets System.IO.DisableFileLocking (see the csproj), as cat would read it.
+    /// </summary>
+    public string ReadPidFile()
+    {
+        using var stream = new FileStream(PidFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Trim();
     }
 
     /// <summary>Overwrites the config file (e.g. before a SIGHUP reload).</summary>

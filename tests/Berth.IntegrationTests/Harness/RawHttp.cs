@@ -94,7 +94,8 @@ public sealed class RawHttp : IDisposable
         }
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseContentRead, ct);
         var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var h in response.Headers.Concat(response.Content.Headers))
+        // NonValidated: the values exactly as sent (parsed headers such as Cache-Control get reordered).
+        foreach (var h in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
         {
             all[h.Key] = string.Join(", ", h.Value);
         }

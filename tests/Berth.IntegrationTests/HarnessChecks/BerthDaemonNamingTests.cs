@@ -9,7 +9,7 @@ public sealed class BerthDaemonNamingTests
     [Fact]
     public async Task EveryDaemonGetsItsOwnRootsAndResourceNames()
     {
-        var daemons = Enumerable.Range(0, 20).Select(_ => new BerthDaemon()).ToList();
+        var daemons = Enumerable.Range(0, 20).Select(_ => BerthDaemon.Create()).ToList();
         try
         {
             foreach (var selector in new Func<BerthDaemon, string>[]
@@ -24,8 +24,9 @@ public sealed class BerthDaemonNamingTests
             {
                 Assert.StartsWith(BerthDaemon.RootPrefix, d.Root, StringComparison.Ordinal);
                 Assert.True(d.BridgeName.Length <= 15, d.BridgeName);
-                Assert.Matches(new Regex("^bit[0-9a-f]{8}$"), d.BridgeName);
-                Assert.Matches(new Regex("^BIT[0-9A-F]{8}$"), d.ChainPrefix);
+                Assert.True(d.ChainPrefix.Length <= 10, d.ChainPrefix);
+                Assert.Matches(new Regex("^bit[0-9a-f]{7}$"), d.BridgeName);
+                Assert.Matches(new Regex("^BIT[0-9A-F]{7}$"), d.ChainPrefix);
                 Assert.Equal("/berth-it-" + d.Id, d.CgroupParent);
                 Assert.Matches(new Regex(@"^10\.(2[0-5][0-9])\.([0-9]{1,3})\.0/24$"), d.AddressPool);
                 Assert.True(d.SocketPath.Length < 100, "unix socket paths are limited to 108 bytes");
@@ -48,7 +49,7 @@ public sealed class BerthDaemonNamingTests
     [Fact]
     public async Task OmitFlags_LeavesThoseFlagsOut()
     {
-        await using var d = new BerthDaemon(new BerthDaemonOptions { OmitFlags = ["--data-root", "--bridge"] });
+        await using var d = BerthDaemon.Create(new BerthDaemonOptions { OmitFlags = ["--data-root", "--bridge"] });
         var args = d.HarnessArgs();
         Assert.DoesNotContain("--data-root", args);
         Assert.DoesNotContain("--bridge", args);
