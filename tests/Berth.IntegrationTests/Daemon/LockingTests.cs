@@ -25,6 +25,7 @@ public sealed class LockingTests(ITestOutputHelper output)
         Assert.True(exit.ExitCode == 1, exit.ToString());
         Assert.Contains("another berthd is already running with", exit.Stderr, StringComparison.Ordinal);
         Assert.Contains(shared, exit.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"(pid {first.Pid})", exit.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(second.SocketPath), "the loser must not bind its socket");
         using var http = first.Http();
         Assert.Equal(200, (await http.GetAsync("/_ping")).StatusCode);
