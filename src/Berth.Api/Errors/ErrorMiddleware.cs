@@ -35,7 +35,12 @@ public sealed partial class ErrorMiddleware
         catch (Exception error)
         {
             int status = ErrorStatusMap.StatusOf(error);
-            if (status >= 500)
+            if (status >= 500 && error is Berth.Engine.Errors.DaemonException)
+            {
+                // An expected failure with a kind: its message says it all, no stack trace.
+                LogServerFailure(_logger, context.Request.Method, context.Request.Path.Value, status, error.Message);
+            }
+            else if (status >= 500)
             {
                 LogServerError(_logger, error, context.Request.Method, context.Request.Path.Value, status);
             }
@@ -49,7 +54,7 @@ public sealed partial class ErrorMiddleware
             context.Response.StatusCode = status;
             if (status != StatusCodes.Status304NotModified)
             {
-                await context.WriteJsonAsync(new ErrorResponse(error.Message), ApiJsonContext.Default.ErrorResponse, status);
+                await context.WriteJsonAsync(new ErrorResponse(error.Message), ApiJson.Api.ErrorResponse, status);
             }
         }
     }
@@ -62,4 +67,7 @@ public sealed partial class ErrorMiddleware
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Handler for {Method} {Path} returned error (status {Status})")]
     private static partial void LogServerError(ILogger logger, Exception error, string method, string? path, int status);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Handler for {Method} {Path} returned error (status {Status}): {Reason}")]
+    private static partial void LogServerFailure(ILogger logger, string method, string? path, int status, string reason);
 }

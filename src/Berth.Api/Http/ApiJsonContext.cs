@@ -14,3 +14,25 @@ namespace Berth.Api.Http;
     UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ErrorResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
+
+/// <summary>
+/// The context instances routers use. Go's encoder writes <c>\"</c> where System.Text.Json's
+/// default writes <c>\u0022</c>; the relaxed encoder keeps error texts readable in raw output
+/// (the API is never embedded in HTML, which is what the stricter default guards against).
+/// </summary>
+public static class ApiJson
+{
+    public static readonly global::System.Text.Encodings.Web.JavaScriptEncoder Encoder =
+        global::System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
+    public static ApiJsonContext Api { get; } = new(Options());
+
+    public static SystemJsonContext System { get; } = new(Options());
+
+    /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
+    public static global::System.Text.Json.JsonSerializerOptions Options() => new()
+    {
+        Encoder = Encoder,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+}

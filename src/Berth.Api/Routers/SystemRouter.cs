@@ -80,7 +80,7 @@ public sealed class SystemRouter : IRouter
             v.KernelVersion,
             false,
             v.BuildTime);
-        await context.WriteJsonAsync(body, SystemJsonContext.Default.VersionResponse);
+        await context.WriteJsonAsync(body, ApiJson.System.VersionResponse);
     }
 
     private async Task InfoAsync(HttpContext context)
@@ -147,6 +147,6 @@ public sealed class SystemRouter : IRouter
             DefaultAddressPools = _addressPools().Select(p => new AddressPoolWire(p.Base, p.Size)).ToArray(),
             Warnings = f.Warnings,
         };
-        await context.WriteJsonAsync(body, SystemJsonContext.Default.InfoResponse);
+        await context.WriteJsonAsync(body, ApiJson.System.InfoResponse);
     }
 }

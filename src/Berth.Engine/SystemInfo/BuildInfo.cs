@@ -16,15 +16,18 @@ public static class BuildInfo
     {
         get
         {
+            // Short form, as dockerd prints its commit ("e6534b4").
             int plus = Informational.IndexOf('+', StringComparison.Ordinal);
-            return plus < 0 ? "unknown" : Informational[(plus + 1)..];
+            string commit = plus < 0 ? "unknown" : Informational[(plus + 1)..];
+            return commit.Length > 7 && commit != "unknown" ? commit[..7] : commit;
         }
     }
 
     /// <summary>The .NET runtime the daemon runs on (reported where dockerd reports its Go version).</summary>
     public static string RuntimeVersion => $".NET {Environment.Version}";
 
-    public static string BuildTime { get; } = File.Exists(Environment.ProcessPath)
-        ? File.GetLastWriteTimeUtc(Environment.ProcessPath!).ToString("yyyy-MM-ddTHH:mm:ss.000000000+00:00", System.Globalization.CultureInfo.InvariantCulture)
-        : "";
+    /// <summary>When the build ran (RFC 3339, UTC), stamped by Directory.Build.props.</summary>
+    public static string BuildTime { get; } =
+        typeof(BuildInfo).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "BuildTime")?.Value ?? "";
 }
