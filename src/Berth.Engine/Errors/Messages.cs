@@ -10,7 +10,9 @@ public static partial class Messages
 
     public static string NoSuchObject(string kind, string reference) => $"No such {kind}: {reference}";
 
-    public static string AmbiguousPrefix(string prefix) => $"Multiple IDs found with provided prefix: {prefix}";
+    // dockerd >= 23 text and kind (InvalidParameter): moby daemon/container/view.go GetByPrefix.
+    // The capitalised "Multiple IDs ..." was the older truncindex wording.
+    public static string AmbiguousPrefix(string prefix) => $"multiple IDs found with provided prefix: {prefix}";
 
     public static string ApiVersionTooOld(string version, string min) =>
         $"client version {version} is too old. Minimum supported API version is {min}, please upgrade your client to a newer version";

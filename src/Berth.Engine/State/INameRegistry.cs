@@ -21,14 +21,18 @@ public interface INameRegistry
 
     /// <summary>
     /// Resolves a full id, a name (with or without a leading '/') or a unique id prefix to the id.
-    /// Throws NotFound ("No such container: x") or InvalidParameter for an ambiguous prefix.
+    /// Throws NotFound ("No such container: x"), and InvalidParameter for an ambiguous prefix or an
+    /// empty reference, as dockerd does.
     /// </summary>
     string Resolve(string reference);
 
     /// <summary>Same as <see cref="Resolve"/> but returns null instead of NotFound.</summary>
     string? TryResolve(string reference);
 
-    /// <summary>The name registered for an id, or null.</summary>
+    /// <summary>
+    /// The name registered for an id, or null. Container names come back without dockerd's
+    /// leading '/' (Register accepts either form); API responses add it where dockerd shows it.
+    /// </summary>
     string? NameOf(string id);
 
     int Count { get; }

@@ -1,0 +1,130 @@
+using Berth.Engine.Configuration;
+
+namespace Berth.Daemon.Configuration;
+
+/// <summary>
+/// Turns validated raw settings into a <see cref="DaemonConfig"/>: defaults, host defaulting
+/// and normalisation, TLS implications, paths, pools and Berth's resource names.
+/// </summary>
+internal static class ConfigBuilder
+{
+    public static DaemonConfig? Build(Dictionary<DaemonOption, object> settings, DaemonArgs parsed, out string? error)
+    {
+        error = null;
+        var defaults = new DaemonConfig();
+        string Str(DaemonOption o, string fallback) =>
+            settings.TryGetValue(o, out object? v) && ((string)v).Length > 0 ? (string)v : fallback;
+        bool? Bool(DaemonOption o) => settings.TryGetValue(o, out object? v) ? (bool)v : null;
+
+        IReadOnlyList<string> labels = [];
+        if (settings.TryGetValue(DaemonOptions.Labels, out object? rawLabels))
+        {
+            // dockerd runs this after validation: one key with two values is an error.
+            if (DaemonLabels.ConflictFree((string[])rawLabels, out error) is not { } cleaned)
+            {
+                return null;
+            }
+            labels = cleaned;
+        }
+
+        // As in dockerd, "--tlsverify" on the command line already means TLS when hosts are
+        // defaulted; "tlsverify" in the file only takes effect after that.
+        bool? tls = Bool(DaemonOptions.Tls);
+        bool tlsForHosts = tls ?? parsed.Given.ContainsKey(DaemonOptions.TlsVerify);
+        IReadOnlyList<string>? hosts = BuildHosts(settings, tlsForHosts, out error);
+        if (hosts is null)
+        {
+            return null;
+        }
+
+        // Setting tlsverify at all, true or false, turns TLS on; tls without tlsverify verifies.
+        bool? tlsVerify = Bool(DaemonOptions.TlsVerify);
+        if (tlsVerify is not null)
+        {
+            tls = true;
+        }
+
+        IReadOnlyList<AddressPool> pools = defaults.DefaultAddressPools;
+        if (settings.TryGetValue(DaemonOptions.AddressPools, out object? rawPools))
+        {
+            if (AddressPoolParser.Validate((AddressPool[])rawPools, out error) is not { } checkedPools)
+            {
+                return null;
+            }
+            pools = checkedPools;
+        }
+
+        string chainPrefix = Str(DaemonOptions.ChainPrefix, defaults.IptablesChainPrefix);
+        if (ChainPrefixError(chainPrefix) is string chainError)
+        {
+            error = chainError;
+            return null;
+        }
+        string bridge = Str(DaemonOptions.Bridge, defaults.Bridge);
+        if (bridge.Length > 15 || bridge.Any(c => c == '/' || c == ':' || char.IsWhiteSpace(c)))
+        {
+            error = $"invalid bridge name \"{bridge}\": must be at most 15 characters without '/', ':' or spaces";
+            return null;
+        }
+
+        return new DaemonConfig
+        {
+            Hosts = hosts,
+            ConfigFile = parsed.ConfigFile,
+            DataRoot = Path.GetFullPath(Str(DaemonOptions.DataRoot, defaults.DataRoot)),
+            ExecRoot = Path.GetFullPath(Str(DaemonOptions.ExecRoot, defaults.ExecRoot)),
+            // An explicitly empty pidfile means "write none"; useful for throwaway test daemons.
+            PidFile = settings.TryGetValue(DaemonOptions.PidFile, out object? pid) && ((string)pid).Length == 0
+                ? ""
+                : Path.GetFullPath(Str(DaemonOptions.PidFile, defaults.PidFile)),
+            Debug = Bool(DaemonOptions.Debug) ?? false,
+            LogLevel = ConfigValidation.NormalizeLogLevel(Str(DaemonOptions.LogLevel, "")),
+            Tls = tls,
+            TlsVerify = tlsVerify ?? tls ?? false,
+            TlsCaCert = Str(DaemonOptions.TlsCaCert, defaults.TlsCaCert),
+            TlsCert = Str(DaemonOptions.TlsCert, defaults.TlsCert),
+            TlsKey = Str(DaemonOptions.TlsKey, defaults.TlsKey),
+            Group = Str(DaemonOptions.Group, "") is { Length: > 0 } group ? group : null,
+            Labels = labels,
+            CgroupParent = Str(DaemonOptions.CgroupParent, defaults.CgroupParent),
+            Bridge = bridge,
+            IptablesChainPrefix = chainPrefix,
+            DefaultAddressPools = pools,
+        };
+    }
+
+    /// <summary>dockerd's normalizeHosts: drop blanks, default, normalise, sort, de-duplicate.</summary>
+    private static IReadOnlyList<string>? BuildHosts(Dictionary<DaemonOption, object> settings, bool tls, out string? error)
+    {
+        error = null;
+        string[] given = settings.TryGetValue(DaemonOptions.Hosts, out object? raw) ? (string[])raw : [];
+        var hosts = given.Select(h => h.Trim()).Where(h => h.Length > 0).ToList();
+        if (hosts.Count == 0)
+        {
+            // With TLS on and no -H, dockerd listens on tcp://localhost:2376 instead of the socket.
+            hosts.Add(tls ? HostAddress.DefaultTlsHost : DaemonConfig.DefaultHost);
+        }
+        var normalized = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string host in hosts)
+        {
+            if (HostAddress.Normalize(host, out error) is not { } value)
+            {
+                return null;
+            }
+            normalized.Add(value);
+        }
+        return [.. normalized];
+    }
+
+    /// <summary>
+    /// Chains are named PREFIX-SUFFIX; iptables allows 28 characters and the longest suffix
+    /// ("-ISOLATION-STAGE-2", as in dockerd) takes 18, so the prefix gets 10.
+    /// </summary>
+    private static string? ChainPrefixError(string prefix)
+    {
+        bool ok = prefix.Length is > 0 and <= 10
+            && char.IsAsciiLetter(prefix[0])
+            && prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-');
+        return ok ? null : $"invalid iptables-chain-prefix \"{prefix}\": use 1 to 10 letters, digits, '_' or '-', starting with a letter";
+    }
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Berth.Engine.Configuration;
+
+namespace Berth.Daemon.Configuration;
+
+/// <summary>
+/// The command line after parsing: only the settings the user actually gave (dockerd's
+/// flags.Changed), because conflict detection and reload both depend on "was it given".
+/// </summary>
+internal sealed class DaemonArgs
+{
+    public Dictionary<DaemonOption, object> Given { get; } = [];
+    public string ConfigFile { get; private set; } = DaemonConfig.DefaultConfigFile;
+    public bool ConfigFileExplicit { get; private set; }
+    public bool ValidateOnly { get; private set; }
+    public bool ShowVersion { get; private set; }
+    public bool ShowHelp { get; private set; }
+    public string? Error { get; private set; }
+
+    /// <param name="defaultConfigFile">Where daemon.json lives when --config-file is absent (tests override it).</param>
+    public static DaemonArgs Parse(string[] args, string defaultConfigFile = DaemonConfig.DefaultConfigFile)
+    {
+        var parsed = new DaemonArgs { ConfigFile = defaultConfigFile };
+        var root = new RootCommand("A self-sufficient runtime for containers.");
+        // Only our own options: no default --version/--help actions and no [directives],
+        // since we parse and never invoke.
+        root.Options.Clear();
+        root.Directives.Clear();
+        var symbols = new Dictionary<DaemonOption, Option>();
+        foreach (DaemonOption o in DaemonOptions.All)
+        {
+            string[] aliases = o.Short is null ? [] : ["-" + o.Short];
+            Option option = o.Kind switch
+            {
+                SettingKind.Bool => new Option<bool>("--" + o.Flag, aliases),
+                SettingKind.String => new Option<string>("--" + o.Flag, aliases),
+                _ => new Option<string[]>("--" + o.Flag, aliases) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false },
+            };
+            symbols[o] = option;
+            root.Options.Add(option);
+        }
+
+        // "@file" response files are not a dockerd feature; a path starting with @ is just a path.
+        ParseResult result = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (result.Errors.Count > 0)
+        {
+            parsed.Error = result.Errors[0].Message;
+            return parsed;
+        }
+
+        foreach ((DaemonOption o, Option option) in symbols)
+        {
+            if (result.GetResult(option) is not OptionResult { Implicit: false })
+            {
+                continue;
+            }
+            object? value = o.Kind switch
+            {
+                SettingKind.Bool => result.GetValue((Option<bool>)option),
+                SettingKind.String => result.GetValue((Option<string>)option) ?? "",
+                SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
+                _ => ParsePools(o, result.GetValue((Option<string[]>)option) ?? [], parsed),
+            };
+            if (parsed.Error is not null)
+            {
+                return parsed;
+            }
+            if (o.Kind == SettingKind.StringList && !CheckListValues(o, (string[])value!, parsed))
+            {
+                return parsed;
+            }
+            parsed.Given[o] = value!;
+        }
+
+        parsed.ValidateOnly = parsed.Given.Remove(DaemonOptions.Validate, out object? v) && (bool)v;
+        parsed.ShowVersion = parsed.Given.Remove(DaemonOptions.Version, out v) && (bool)v;
+        parsed.ShowHelp = parsed.Given.Remove(DaemonOptions.Help, out v) && (bool)v;
+        if (parsed.Given.Remove(DaemonOptions.ConfigFile, out v))
+        {
+            parsed.ConfigFile = (string)v;
+            parsed.ConfigFileExplicit = true;
+        }
+        return parsed;
+    }
+
+    /// <summary>pflag runs each list flag's validator as the value is set; same message shape.</summary>
+    private static bool CheckListValues(DaemonOption o, string[] values, DaemonArgs parsed)
+    {
+        foreach (string value in values)
+        {
+            string? error = null;
+            if (o == DaemonOptions.Hosts)
+            {
+                // Empty means "default" and is dropped later, as in opts.ValidateHost.
+                string trimmed = value.Trim();
+                if (trimmed.Length > 0)
+                {
+                    HostAddress.Normalize(trimmed, out error);
+                }
+            }
+            else if (o == DaemonOptions.Labels)
+            {
+                error = DaemonLabels.Validate(value);
+            }
+            if (error is not null)
+            {
+                parsed.Error = InvalidArgument(value, o, error);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static AddressPool[] ParsePools(DaemonOption o, string[] values, DaemonArgs parsed)
+    {
+        var pools = new List<AddressPool>();
+        foreach (string value in values)
+        {
+            AddressPool? pool = AddressPoolParser.ParseFlag(value, out string? error);
+            if (pool is null)
+            {
+                parsed.Error = InvalidArgument(value, o, error!);
+                return [];
+            }
+            pools.Add(pool);
+        }
+        return [.. pools];
+    }
+
+    private static string InvalidArgument(string value, DaemonOption o, string error) =>
+        $"invalid argument \"{value}\" for \"{o.Display}\" flag: {error}";
+
+    /// <summary>A flag's value as pflag's Value.String() prints it, for conflict messages.</summary>
+    public static string FlagDisplay(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        string s => s,
+        AddressPool[] pools => string.Join(", ", pools.Select(p => $"{p.Base} {p.Size}")),
+        string[] list => "[" + string.Join(' ', list) + "]",
+        _ => value.ToString() ?? "",
+    };
+}

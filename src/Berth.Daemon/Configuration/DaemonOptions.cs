@@ -1,0 +1,56 @@
+namespace Berth.Daemon.Configuration;
+
+/// <summary>How a setting's value is shaped, both on the command line and in daemon.json.</summary>
+internal enum SettingKind
+{
+    Bool,
+    String,
+    StringList,
+    PoolList,
+}
+
+/// <summary>
+/// One daemon setting. <see cref="Key"/> is the daemon.json key (null for flag-only options);
+/// list flags are singular on the command line and plural in the file, as in dockerd.
+/// </summary>
+internal sealed record DaemonOption(string? Key, string Flag, string? Short, SettingKind Kind, string Help)
+{
+    /// <summary>pflag's way of naming a flag in errors: "-H, --host" or "--label".</summary>
+    public string Display => Short is null ? "--" + Flag : $"-{Short}, --{Flag}";
+}
+
+/// <summary>The option table: the single place that knows dockerd's flag and key spellings.</summary>
+internal static class DaemonOptions
+{
+    public static readonly DaemonOption Hosts = new("hosts", "host", "H", SettingKind.StringList, "Daemon socket(s) to connect to");
+    public static readonly DaemonOption ConfigFile = new(null, "config-file", null, SettingKind.String, "Daemon configuration file (default \"/etc/berth/daemon.json\")");
+    public static readonly DaemonOption DataRoot = new("data-root", "data-root", null, SettingKind.String, "Root directory of persistent Berth state");
+    public static readonly DaemonOption ExecRoot = new("exec-root", "exec-root", null, SettingKind.String, "Root directory for execution state files");
+    public static readonly DaemonOption PidFile = new("pidfile", "pidfile", "p", SettingKind.String, "Path to use for daemon PID file");
+    public static readonly DaemonOption Debug = new("debug", "debug", "D", SettingKind.Bool, "Enable debug mode");
+    public static readonly DaemonOption LogLevel = new("log-level", "log-level", "l", SettingKind.String, "Set the logging level (\"debug\"|\"info\"|\"warn\"|\"error\"|\"fatal\")");
+    public static readonly DaemonOption Tls = new("tls", "tls", null, SettingKind.Bool, "Use TLS; implied by --tlsverify");
+    public static readonly DaemonOption TlsVerify = new("tlsverify", "tlsverify", null, SettingKind.Bool, "Use TLS and verify the remote");
+    public static readonly DaemonOption TlsCaCert = new("tlscacert", "tlscacert", null, SettingKind.String, "Trust certs signed only by this CA");
+    public static readonly DaemonOption TlsCert = new("tlscert", "tlscert", null, SettingKind.String, "Path to TLS certificate file");
+    public static readonly DaemonOption TlsKey = new("tlskey", "tlskey", null, SettingKind.String, "Path to TLS key file");
+    public static readonly DaemonOption Group = new("group", "group", "G", SettingKind.String, "Group for the unix socket (default \"docker\")");
+    public static readonly DaemonOption Labels = new("labels", "label", null, SettingKind.StringList, "Set key=value labels to the daemon");
+    public static readonly DaemonOption CgroupParent = new("cgroup-parent", "cgroup-parent", null, SettingKind.String, "Set parent cgroup for all containers");
+    public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
+    public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
+    public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
+    public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
+    public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
+    public static readonly DaemonOption Help = new(null, "help", "h", SettingKind.Bool, "Print usage");
+
+    public static readonly IReadOnlyList<DaemonOption> All =
+    [
+        Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, Group, Help, Hosts,
+        ChainPrefix, Labels, LogLevel, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
+    ];
+
+    /// <summary>Options that may appear in daemon.json, by key.</summary>
+    public static readonly IReadOnlyDictionary<string, DaemonOption> ByKey =
+        All.Where(o => o.Key is not null).ToDictionary(o => o.Key!, StringComparer.Ordinal);
+}
