@@ -40,6 +40,7 @@ dotnet build bench/Berth.Bench -c Release -o "$BUILD/berth-bench" -v quiet -nolo
 BENCH_TOOL=("$BUILD/berth-bench/berth-bench")
 
 if [[ ,$ENGINES, == *,berthd,* && -z $BERTHD ]]; then
+  "$ROOT/scripts/install-deps.sh" || { log "scripts/install-deps.sh failed"; exit 1; }
   log "publishing berthd (NativeAOT) to $BUILD/berthd"
   dotnet publish src/Berth.Daemon -c Release -r linux-x64 -o "$BUILD/berthd" -v quiet -nologo >"$BUILD.berthd.log" 2>&1 ||
     { tail -n 30 "$BUILD.berthd.log" >&2; log "berthd publish failed (needs clang and zlib1g-dev)"; exit 1; }
@@ -116,6 +117,7 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 # --- report -----------------------------------------------------------------------------------
+fact "load average at end" "$(cut -d" " -f1-3 /proc/loadavg)"
 REPORT=$("${BENCH_TOOL[@]}" report --raw "$RAW") || exit 1
 mkdir -p "$(dirname "$OUT")"
 printf '%s\n' "$REPORT" >"$OUT"
