@@ -20,7 +20,7 @@ while (($#)); do
     --out) OUT=$2; shift 2 ;;
     --update-docs) UPDATE_DOCS=1; shift ;;
     --engines) ENGINES=$2; shift 2 ;;
-    --berthd) BERTHD=$2; shift 2 ;;
+    --berthd) BERTHD=$2; BERTHD_ORIGIN="binary given with --berthd: $2"; shift 2 ;;
     --connections) BENCH_CONNECTIONS=$2; shift 2 ;;
     --duration) BENCH_DURATION=$2; shift 2 ;;
     --warmup) BENCH_WARMUP=$2; shift 2 ;;
@@ -95,7 +95,7 @@ fact memory "$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/memin
 fact "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 for e in "${ACTIVE[@]}"; do
   case $e in
-    berthd) fact berthd "$(engine_version berthd) — commit $commit, NativeAOT linux-x64" ;;
+    berthd) fact berthd "$(engine_version berthd) — commit $commit, ${BERTHD_ORIGIN:-NativeAOT linux-x64 (bench/.build/berthd)}" ;;
     dockerd) fact dockerd "$(engine_version dockerd) (own net+mount namespace, --bridge=none --iptables=false --ip-masq=false)" ;;
   esac
 done
