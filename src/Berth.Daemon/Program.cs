@@ -8,6 +8,11 @@ if (loaded.Error is not null)
     await Console.Error.WriteLineAsync($"berthd: {loaded.Error}");
     return 1;
 }
+if (loaded.ShowHelp)
+{
+    Console.WriteLine(ConfigLoader.Usage());
+    return 0;
+}
 if (loaded.ShowVersion)
 {
     Console.WriteLine($"Berth version {BuildInfo.Version}, build {BuildInfo.GitCommit}");

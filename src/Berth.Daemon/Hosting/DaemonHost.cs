@@ -66,7 +66,11 @@ public sealed partial class DaemonHost
                 return Fail(log, socketError);
             }
         }
-        int gid = GroupFor(config, log);
+        string groupText = File.Exists("/etc/group") ? File.ReadAllText("/etc/group") : "";
+        if (GroupResolver.ResolveSocketGroup(groupText, config.Group, out string? groupError) is not { } gid)
+        {
+            return Fail(log, groupError ?? $"group {config.Group} not found");
+        }
 
         using var state = new SqliteStateStore(config.DataRoot);
         string daemonId = DaemonIdentity.GetOrCreateDaemonId(state);
@@ -136,30 +140,18 @@ public sealed partial class DaemonHost
     private void Reload(ILogger log, EventBus events, string daemonId)
     {
         var result = ConfigLoader.Reload(_config.Current, _args);
-        if (result.Error is not null || result.Config is null)
+        if (result.Error is not null)
         {
             LogReloadFailed(log, result.Error ?? "unknown error");
             return;
         }
         _config.Swap(result.Config);
-        var attributes = new Dictionary<string, string>(ConfigLoader.ReloadEventAttributes(result.Config))
+        var attributes = new Dictionary<string, string>(ConfigLoader.ReloadAttributes(result.Config))
         {
             ["name"] = Linux.HostFacts.Hostname(),
         };
         events.Publish(EventTypes.Daemon, "reload", daemonId, attributes);
         LogReloaded(log, string.Join(", ", result.ChangedKeys));
-    }
-
-    private static int GroupFor(DaemonConfig config, ILogger log)
-    {
-        string groupText = File.Exists("/etc/group") ? File.ReadAllText("/etc/group") : "";
-        string wanted = config.Group ?? "docker";
-        int? gid = GroupResolver.FindGid(groupText, wanted);
-        if (gid is null && config.Group is not null)
-        {
-            LogGroupMissing(log, wanted);
-        }
-        return gid ?? 0;
     }
 
     private static int Fail(ILogger log, string reason)
@@ -191,7 +183,4 @@ public sealed partial class DaemonHost
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Reloaded configuration: {Keys}")]
     private static partial void LogReloaded(ILogger logger, string keys);
-
-    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "group {Group} not found; the API socket stays owned by group root")]
-    private static partial void LogGroupMissing(ILogger logger, string group);
 }

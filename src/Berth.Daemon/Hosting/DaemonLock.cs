@@ -16,13 +16,13 @@ public sealed class DaemonLock : IDisposable
     {
     }
 
-    /// <summary>Takes every lock or none; returns a one-line reason on failure.</summary>
+    /// <summary>Takes every lock or none; returns a one-line reason on failure. An empty pidfile means none.</summary>
     public static DaemonLock Acquire(string pidFile, string dataRoot, string execRoot, out string? error)
     {
         var locks = new DaemonLock();
         error = locks.Take(Path.Combine(dataRoot, "berthd.lock"), $"data-root {dataRoot}", delete: false)
             ?? locks.Take(Path.Combine(execRoot, "berthd.lock"), $"exec-root {execRoot}", delete: true)
-            ?? locks.Take(pidFile, $"pidfile {pidFile}", delete: true);
+            ?? (pidFile.Length == 0 ? null : locks.Take(pidFile, $"pidfile {pidFile}", delete: true));
         if (error is not null)
         {
             locks.Dispose();
@@ -54,18 +54,8 @@ public sealed class DaemonLock : IDisposable
 
     private static string? ReadPid(string path)
     {
-        try
-        {
-            // A shared read works even while another process holds the flock.
-            using var s = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var r = new StreamReader(s);
-            string text = r.ReadToEnd().Trim();
-            return text.Length > 0 ? text : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        string? text = Libc.ReadSmallFileUnlocked(path)?.Trim();
+        return string.IsNullOrEmpty(text) ? null : text;
     }
 
     public void Dispose()

@@ -34,7 +34,7 @@ public sealed class DaemonLockTests : IDisposable
     public void ReleaseRemovesThePidfileAndAllowsTheNextDaemon()
     {
         var first = DaemonLock.Acquire(P("a.pid"), P("data"), P("exec"), out _);
-        Assert.Equal($"{Environment.ProcessId}\n", File.ReadAllText(P("a.pid")));
+        Assert.Equal($"{Environment.ProcessId}\n", Berth.Linux.Libc.ReadSmallFileUnlocked(P("a.pid")));
         first.Dispose();
         Assert.False(File.Exists(P("a.pid")));
         using var second = DaemonLock.Acquire(P("a.pid"), P("data"), P("exec"), out string? error);
