@@ -77,7 +77,6 @@ public sealed partial class DaemonHost
         var time = TimeProvider.System;
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
-        probe.Warm();
         var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
@@ -117,6 +116,8 @@ public sealed partial class DaemonHost
             LogListening(log, address.ToString());
         }
         LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
+        // Two process spawns: after the listeners are up, so they never delay the first answer.
+        probe.Warm();
 
         try
         {
