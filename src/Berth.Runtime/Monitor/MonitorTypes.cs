@@ -68,15 +68,15 @@ public sealed record ExecOptions
 }
 
 /// <summary>
-/// The runtime refused to create the container; <see cref="RuntimeMessage"/> is its stderr.
+/// The runtime refused to create the container (or start an exec process); <see cref="RuntimeMessage"/> is its stderr.
 /// dockerd turns "executable file not found"/"no such file or directory" into exit code 127
 /// and "permission denied" into 126: <see cref="ExecFailure"/> says which applies.
 /// </summary>
 public sealed class RuntimeCreateException : DaemonException
 {
-    public RuntimeCreateException(string runtimeMessage)
+    public RuntimeCreateException(string runtimeMessage, bool exec = false)
         : base(Classify(runtimeMessage) == ExecFailureKind.None ? ErrorKind.System : ErrorKind.InvalidParameter,
-            Messages.RuntimeCreateFailed(runtimeMessage))
+            exec ? Messages.ExecFailed(runtimeMessage) : Messages.RuntimeCreateFailed(runtimeMessage))
     {
         RuntimeMessage = runtimeMessage;
         ExecFailure = Classify(runtimeMessage);
