@@ -25,6 +25,35 @@ internal static class Migrations
                 UNIQUE (kind, name)
             );
             """),
+        // Placeholder: migration 2 (images) lives on the images branch, which merges first.
+        // Drop this entry on merge; it only keeps the list contiguous so Validate accepts 3.
+        new(2, "-- placeholder for migration 2 (images branch)"),
+        // Networks and the addresses allocated inside them. JSON columns hold the small maps
+        // (labels, options, IPAM pools) that are only ever read and written whole.
+        new(3, """
+            CREATE TABLE networks (
+                id                TEXT PRIMARY KEY,
+                name              TEXT NOT NULL UNIQUE,
+                driver            TEXT NOT NULL,
+                created_unix_nano INTEGER NOT NULL,
+                internal          INTEGER NOT NULL,
+                attachable        INTEGER NOT NULL,
+                enable_ipv6       INTEGER NOT NULL,
+                predefined        INTEGER NOT NULL,
+                bridge_name       TEXT NOT NULL,
+                labels_json       TEXT NOT NULL,
+                options_json      TEXT NOT NULL,
+                ipam_driver       TEXT NOT NULL,
+                ipam_options_json TEXT,
+                ipam_config_json  TEXT NOT NULL
+            );
+            CREATE TABLE network_addresses (
+                network_id TEXT NOT NULL REFERENCES networks (id) ON DELETE CASCADE,
+                address    TEXT NOT NULL,
+                owner      TEXT NOT NULL,
+                PRIMARY KEY (network_id, address)
+            );
+            """),
     ];
 
     /// <summary>Rejects lists that are not 1, 2, 3, ... so a typo cannot skip or repeat a step.</summary>

@@ -29,6 +29,15 @@ public static class ApiJson
 
     public static SystemJsonContext System { get; } = new(Options());
 
+    /// <summary>Case-insensitive reads: Go's decoder matches field names that way and clients rely on it.</summary>
+    public static NetworksJsonContext Networks { get; } = new(CaseInsensitive(Options()));
+
+    private static global::System.Text.Json.JsonSerializerOptions CaseInsensitive(global::System.Text.Json.JsonSerializerOptions options)
+    {
+        options.PropertyNameCaseInsensitive = true;
+        return options;
+    }
+
     /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
     public static global::System.Text.Json.JsonSerializerOptions Options() => new()
     {

@@ -7,6 +7,10 @@ using Berth.Engine.Configuration;
 using Berth.Engine.Events;
 using Berth.Engine.State;
 using Berth.Engine.SystemInfo;
+using Berth.Linux.Netlink;
+using Berth.Networking;
+using Berth.Networking.Bridge;
+using Berth.Networking.Firewall;
 using Berth.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -79,6 +83,23 @@ public sealed partial class DaemonHost
         var probe = new ComponentProbe("runc", "runc", "conmon");
         var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
 
+        // Networks before the listeners: the first request must already see bridge/host/none.
+        // Devices and rules are kept on shutdown (as dockerd does); start-up reconciles them.
+        using var netlink = new RtNetlink();
+        var networkLog = loggerFactory.CreateLogger("network");
+        var networks = new NetworkService(() => _config.Current, new SqliteNetworkStore(state),
+            new BridgeDevices(netlink, config.IptablesChainPrefix, networkLog),
+            new Firewall(config.IptablesChainPrefix, new IptablesCommands(), networkLog),
+            events, time, networkLog);
+        try
+        {
+            networks.Initialize();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
+        {
+            return Fail(log, $"failed to set up networking: {e.Message}");
+        }
+
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
         builder.Services.AddRoutingCore();
@@ -95,6 +116,7 @@ public sealed partial class DaemonHost
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
+            new NetworksRouter(networks),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

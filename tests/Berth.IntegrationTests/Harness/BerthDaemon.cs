@@ -28,6 +28,12 @@ public sealed class BerthDaemonOptions
     /// <summary>How long StopAsync waits after SIGTERM before it sends SIGKILL.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Split size of the daemon's /24 address pool. 24 gives one subnet (the default bridge takes
+    /// it); network tests pass e.g. 26 so user networks fit inside the daemon's own range.
+    /// </summary>
+    public int AddressPoolSize { get; init; } = 24;
+
     /// <summary>Extra environment for the daemon process (null value removes a variable).</summary>
     public Dictionary<string, string?> Environment { get; init; } = new(StringComparer.Ordinal);
 }
@@ -245,7 +251,7 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
         Add("--pidfile", PidFile);
         Add("--cgroup-parent", CgroupParent);
         Add("--bridge", BridgeName);
-        Add("--default-address-pool", $"base={AddressPool},size=24");
+        Add("--default-address-pool", $"base={AddressPool},size={_options.AddressPoolSize}");
         Add("--iptables-chain-prefix", ChainPrefix);
         return args;
     }
@@ -582,6 +588,7 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
         finally
         {
             _process?.Dispose();
+            RemoveNetworkLeftovers();
             WriteSafe(_output, $"--- berthd {Id} log ---\n{Logs}");
             SaveLog();
             DeleteRoot();
@@ -599,6 +606,19 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+        }
+    }
+
+    /// <summary>berthd keeps its bridges and chains on shutdown; the test host must not collect them.</summary>
+    private void RemoveNetworkLeftovers()
+    {
+        try
+        {
+            NetworkLeftovers.RemoveAll(BridgeName, ChainPrefix);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            WriteSafe(_output, $"harness: could not remove network leftovers of {Id}: {e.Message}");
         }
     }
 
