@@ -7,7 +7,9 @@ using Berth.Engine.Configuration;
 using Berth.Engine.Events;
 using Berth.Engine.State;
 using Berth.Engine.SystemInfo;
+using Berth.Engine.Volumes;
 using Berth.Storage;
+using Berth.Storage.Volumes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -78,6 +80,7 @@ public sealed partial class DaemonHost
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
         var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
+        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -93,6 +96,7 @@ public sealed partial class DaemonHost
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
+            new VolumesRouter(volumes),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
