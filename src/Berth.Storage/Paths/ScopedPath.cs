@@ -14,7 +14,9 @@ public delegate (PathEntryKind Kind, string? LinkTarget) PathLstat(string hostPa
 /// <summary>
 /// Lexical symlink evaluation scoped to a root, with moby's FollowSymlinkInScope semantics: the
 /// root acts as "/" for ".." and for absolute link targets, missing components are accepted as
-/// they are, more than 255 link expansions is an error (loops).
+/// they are, more than 255 link expansions is an error (loops). As in moby, ".." in the given
+/// path is cleaned lexically first (only ".." inside link targets is resolved physically);
+/// openat2 resolves every ".." physically, so the two can differ for "link/..".
 ///
 /// This answers "which host path does this container path mean" for building mount targets and
 /// messages. It is only a snapshot: a container can change a link right after it ran. Anything
