@@ -58,8 +58,5 @@ public static partial class Messages
 
     public static string VolumeMountFailed(string detail) => $"failed to mount local volume: {detail}";
 
-    public static string VolumeRemoveMounted(string path) =>
-        $"refusing to remove volume data: {path} still has mounts beneath it";
-
     public const string VolumeUpdateNoSwarm = "volume update only valid for cluster volumes, but swarm is unavailable";
 }
