@@ -37,6 +37,7 @@ public static class ApiJson
         options.PropertyNameCaseInsensitive = true;
         return options;
     }
+    public static VolumesJsonContext Volumes { get; } = new(Options());
 
     /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
     public static global::System.Text.Json.JsonSerializerOptions Options() => new()

@@ -11,7 +11,9 @@ using Berth.Linux.Netlink;
 using Berth.Networking;
 using Berth.Networking.Bridge;
 using Berth.Networking.Firewall;
+using Berth.Engine.Volumes;
 using Berth.Storage;
+using Berth.Storage.Volumes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +84,7 @@ public sealed partial class DaemonHost
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
         var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
+        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         // Networks before the listeners: the first request must already see bridge/host/none.
         // Devices and rules are kept on shutdown (as dockerd does); start-up reconciles them.
@@ -117,6 +120,7 @@ public sealed partial class DaemonHost
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
             new NetworksRouter(networks),
+            new VolumesRouter(volumes),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
