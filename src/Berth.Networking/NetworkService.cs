@@ -47,10 +47,20 @@ public sealed partial class NetworkService : INetworkBackend
     public INetworkEndpointSource EndpointSource { get; set; } = NoNetworkEndpoints.Instance;
 
     /// <summary>
-    /// Start-up: load, create missing predefined networks (ids then stay stable), recreate missing
-    /// bridges, delete bridges of ours that no stored network owns, rewrite the firewall chains.
+    /// Start-up: <see cref="Load"/> then <see cref="Reconcile"/>. The daemon calls the two apart so
+    /// the slow half (netlink, iptables) runs after the API is already answering.
     /// </summary>
     public void Initialize()
+    {
+        Load();
+        Reconcile();
+    }
+
+    /// <summary>
+    /// Loads the stored networks and creates missing predefined ones (ids then stay stable).
+    /// SQLite only: cheap enough to run before the listeners, so the first request sees them.
+    /// </summary>
+    public void Load()
     {
         lock (_lock)
         {
@@ -71,6 +81,18 @@ public sealed partial class NetworkService : INetworkBackend
                     _networks[record.Id] = record;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Makes the host match the store: recreates missing bridges, deletes bridges of ours that no
+    /// stored network owns, rewrites the firewall chains. Holds the service lock, so a create or
+    /// remove that arrives meanwhile waits for it and then sees a reconciled host.
+    /// </summary>
+    public void Reconcile()
+    {
+        lock (_lock)
+        {
             var removed = _devices.RemoveOrphans(_networks.Keys.ToHashSet());
             foreach (var device in removed)
             {

@@ -86,8 +86,9 @@ public sealed partial class DaemonHost
         var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
         using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
-        // Networks before the listeners: the first request must already see bridge/host/none.
-        // Devices and rules are kept on shutdown (as dockerd does); start-up reconciles them.
+        // Stored networks before the listeners: the first request must already see bridge/host/none.
+        // Devices and rules (kept on shutdown, as dockerd does) are reconciled after the listeners
+        // are up — netlink and iptables cost more than the whole rest of start-up.
         using var netlink = new RtNetlink();
         var networkLog = loggerFactory.CreateLogger("network");
         var networks = new NetworkService(() => _config.Current, new SqliteNetworkStore(state),
@@ -96,7 +97,7 @@ public sealed partial class DaemonHost
             events, time, networkLog);
         try
         {
-            networks.Initialize();
+            networks.Load();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
         {
@@ -146,6 +147,7 @@ public sealed partial class DaemonHost
         LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
         // Two process spawns: after the listeners are up, so they never delay the first answer.
         probe.Warm();
+        var reconciled = Task.Run(() => ReconcileNetworks(networks, log));
 
         try
         {
@@ -160,6 +162,7 @@ public sealed partial class DaemonHost
         {
             await app.StopAsync(deadline.Token);
         }
+        await reconciled; // it uses netlink, disposed below
         await app.DisposeAsync();
         Listeners.RemoveUnixSockets(addresses);
         LogStopped(log);
@@ -181,6 +184,19 @@ public sealed partial class DaemonHost
         };
         events.Publish(EventTypes.Daemon, "reload", daemonId, attributes);
         LogReloaded(log, string.Join(", ", result.ChangedKeys));
+    }
+
+    private static void ReconcileNetworks(NetworkService networks, ILogger log)
+    {
+        try
+        {
+            networks.Reconcile();
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
+        {
+            // The API keeps serving; network operations report their own errors until fixed.
+            LogNetworkReconcileFailed(log, e.Message);
+        }
     }
 
     private static int Fail(ILogger log, string reason)
@@ -209,6 +225,9 @@ public sealed partial class DaemonHost
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Error reloading configuration, keeping the current one: {Reason}")]
     private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "failed to set up networking: {Reason}")]
+    private static partial void LogNetworkReconcileFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Reloaded configuration: {Keys}")]
     private static partial void LogReloaded(ILogger logger, string keys);

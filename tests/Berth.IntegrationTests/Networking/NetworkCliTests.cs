@@ -48,8 +48,11 @@ public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
         Assert.Equal($"{_daemon.PoolStem}0/26", config.GetProperty("Subnet").GetString());
         Assert.Equal($"{_daemon.PoolStem}1", config.GetProperty("Gateway").GetString());
         Assert.Equal(_daemon.BridgeName, bridge.GetProperty("Options").GetProperty("com.docker.network.bridge.name").GetString());
+        // The default bridge and its rules are reconciled in the background once the API answers.
+        string masquerade = $"-s {_daemon.PoolStem}0/26 ! -o {_daemon.BridgeName} -j MASQUERADE";
+        await Poll.UntilAsync(async () => (await HostNet.IptablesSaveAsync()).Contains(masquerade, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "default bridge rules applied");
         Assert.Equal([$"{_daemon.PoolStem}1/26"], await HostNet.Ipv4AddressesAsync(_daemon.BridgeName));
-        Assert.Contains($"-s {_daemon.PoolStem}0/26 ! -o {_daemon.BridgeName} -j MASQUERADE", await HostNet.IptablesSaveAsync());
     }
 
     [Fact]
@@ -144,7 +147,10 @@ public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
 
             Assert.Equal(id, (await InspectAsync("keep")).GetProperty("Id").GetString());
             Assert.Equal(bridgeId, (await InspectAsync("bridge")).GetProperty("Id").GetString());
-            Assert.Equal([$"{_daemon.PoolStem}161/27"], await HostNet.Ipv4AddressesAsync(device));
+            // Devices are reconciled in the background once the API answers: wait for it.
+            var addresses = await Poll.ForAsync<IReadOnlyList<string>?>(() => HostNet.Ipv4AddressesAsync(device), a => a is { Count: > 0 },
+                TimeSpan.FromSeconds(10), $"{device} recreated");
+            Assert.Equal([$"{_daemon.PoolStem}161/27"], addresses);
         }
         finally
         {
