@@ -26,11 +26,8 @@ public static partial class Messages
 
     public const string MoreThanOneUntil = "more than one until filter specified";
 
-    public const string AmbiguousDigestTag = "refusing to create an ambiguous tag using digest algorithm as name";
 
-    public const string CannotImportDigest = "cannot import digest reference";
 
-    public const string TagWithDigest = "refusing to create a tag with a digest reference";
 
     public const string OperatingSystemNotSupported = "operating system is not supported";
 
