@@ -210,8 +210,11 @@ public sealed class ImageReference : IEquatable<ImageReference>
         return (domain, remote);
     }
 
-    /// <summary>reference.Parse restricted to named references (ours always carry a domain prefix).</summary>
-    private static bool TryParse(string text, out ImageReference? reference, [NotNullWhen(false)] out string? error)
+    /// <summary>
+    /// reference.Parse restricted to named references (ParseNormalizedNamed always passes a domain
+    /// prefix). Without normalisation: "busybox" has an empty domain here. Internal for the grammar tests.
+    /// </summary>
+    internal static bool TryParse(string text, [NotNullWhen(true)] out ImageReference? reference, [NotNullWhen(false)] out string? error)
     {
         reference = null;
         if (text.Length == 0)
