@@ -38,6 +38,7 @@ public static class ApiJson
         return options;
     }
     public static VolumesJsonContext Volumes { get; } = new(Options());
+    public static ImagesJsonContext Images { get; } = new(Options());
 
     /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
     public static global::System.Text.Json.JsonSerializerOptions Options() => new()

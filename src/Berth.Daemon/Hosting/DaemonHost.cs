@@ -5,6 +5,7 @@ using Berth.Daemon.Configuration;
 using Berth.Daemon.Logging;
 using Berth.Engine.Configuration;
 using Berth.Engine.Events;
+using Berth.Engine.Images;
 using Berth.Engine.State;
 using Berth.Engine.SystemInfo;
 using Berth.Linux.Netlink;
@@ -14,6 +15,9 @@ using Berth.Networking.Firewall;
 using Berth.Engine.Volumes;
 using Berth.Storage;
 using Berth.Storage.Volumes;
+using Berth.Storage.Content;
+using Berth.Storage.Images;
+using Berth.Storage.Layers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -83,7 +87,20 @@ public sealed partial class DaemonHost
         var time = TimeProvider.System;
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
-        var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
+        var content = new ContentStore(config.DataRoot);
+        var layers = new OverlayLayerStore(config.DataRoot);
+        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time);
+        foreach (var warning in images.LoadWarnings)
+        {
+            LogImageSkipped(log, warning);
+        }
+        // Leftovers of a crash (kill -9 between unpacking a layer and recording its image).
+        long reclaimed = images.CollectGarbage();
+        if (reclaimed > 0)
+        {
+            LogGarbageCollected(log, reclaimed);
+        }
+        var system = new SystemService(_config, new DelegateObjectCounts(images: () => images.Count), probe, daemonId, time);
         using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         // Stored networks before the listeners: the first request must already see bridge/host/none.
@@ -120,6 +137,8 @@ public sealed partial class DaemonHost
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
+            new ImagesRouter(images),
+            new DiskUsageRouter(images),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new UnsupportedRouter(),
@@ -226,7 +245,13 @@ public sealed partial class DaemonHost
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Error reloading configuration, keeping the current one: {Reason}")]
     private static partial void LogReloadFailed(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 109, Level = LogLevel.Error, Message = "failed to set up networking: {Reason}")]
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogImageSkipped(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "Removed {Bytes} bytes of unreferenced layers and blobs at start-up")]
+    private static partial void LogGarbageCollected(ILogger logger, long bytes);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "failed to set up networking: {Reason}")]
     private static partial void LogNetworkReconcileFailed(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Reloaded configuration: {Keys}")]
