@@ -16,50 +16,38 @@ public sealed class NetworkDaemon : BerthDaemon
 }
 
 /// <summary>docker network ls/create/inspect/rm/prune against berthd, checked on the host.</summary>
-public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
+public sealed class NetworkCliTests : CliTestBase<NetworkDaemon>, IClassFixture<NetworkDaemon>
 {
-    private readonly NetworkDaemon _daemon;
-    private readonly DockerCli _docker;
-    private readonly IDisposable _log;
-
     public NetworkCliTests(NetworkDaemon daemon, ITestOutputHelper output)
+        : base(daemon, output)
     {
-        _daemon = daemon;
-        _log = daemon.LogTo(output);
-        _docker = daemon.Cli(output);
-    }
-
-    public void Dispose()
-    {
-        _docker.Dispose();
-        _log.Dispose();
     }
 
     [Fact]
     public async Task Ls_ShowsPredefined_AndDefaultBridgeDeviceHasGateway()
     {
-        var names = (await _docker.RunOkAsync("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var names = (await Docker.RunOkAsync("network", "ls", "--format", "{{.Name}} {{.Driver}} {{.Scope}}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("bridge bridge local", names);
         Assert.Contains("host host local", names);
         Assert.Contains("none null local", names);
 
         var bridge = await InspectAsync("bridge");
         var config = bridge.GetProperty("IPAM").GetProperty("Config")[0];
-        Assert.Equal($"{_daemon.PoolStem}0/26", config.GetProperty("Subnet").GetString());
-        Assert.Equal($"{_daemon.PoolStem}1", config.GetProperty("Gateway").GetString());
-        Assert.Equal(_daemon.BridgeName, bridge.GetProperty("Options").GetProperty("com.docker.network.bridge.name").GetString());
+        Assert.Equal($"{Daemon.PoolStem}0/26", config.GetProperty("Subnet").GetString());
+        Assert.Equal($"{Daemon.PoolStem}1", config.GetProperty("Gateway").GetString());
+        Assert.Equal(Daemon.BridgeName, bridge.GetProperty("Options").GetProperty("com.docker.network.bridge.name").GetString());
         // The default bridge and its rules are reconciled in the background once the API answers.
-        string masquerade = $"-s {_daemon.PoolStem}0/26 ! -o {_daemon.BridgeName} -j MASQUERADE";
+        string masquerade = $"-s {Daemon.PoolStem}0/26 ! -o {Daemon.BridgeName} -j MASQUERADE";
         await Poll.UntilAsync(async () => (await HostNet.IptablesSaveAsync()).Contains(masquerade, StringComparison.Ordinal),
             TimeSpan.FromSeconds(10), "default bridge rules applied");
-        Assert.Equal([$"{_daemon.PoolStem}1/26"], await HostNet.Ipv4AddressesAsync(_daemon.BridgeName));
+        Assert.Equal([$"{Daemon.PoolStem}1/26"], await HostNet.Ipv4AddressesAsync(Daemon.BridgeName));
     }
 
     [Fact]
     public async Task CreateInspectRemove_ManagesDeviceAndRules()
     {
-        string subnet = $"{_daemon.PoolStem}128/26";
-        string id = (await _docker.RunOkAsync("network", "create", "--subnet", subnet, "--label", "k=v", "n1")).Trim();
+        string subnet = $"{Daemon.PoolStem}128/26";
+        string id = (await Docker.RunOkAsync("network", "create", "--subnet", subnet, "--label", "k=v", "n1")).Trim();
         string device = "br-" + id[..12];
         try
         {
@@ -68,46 +56,46 @@ public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
             Assert.Equal("local", n.GetProperty("Scope").GetString());
             Assert.Equal("default", n.GetProperty("IPAM").GetProperty("Driver").GetString());
             Assert.Equal(subnet, n.GetProperty("IPAM").GetProperty("Config")[0].GetProperty("Subnet").GetString());
-            Assert.Equal($"{_daemon.PoolStem}129", n.GetProperty("IPAM").GetProperty("Config")[0].GetProperty("Gateway").GetString());
+            Assert.Equal($"{Daemon.PoolStem}129", n.GetProperty("IPAM").GetProperty("Config")[0].GetProperty("Gateway").GetString());
             Assert.Equal("v", n.GetProperty("Labels").GetProperty("k").GetString());
             Assert.Equal(JsonValueKind.Object, n.GetProperty("Containers").ValueKind);
-            Assert.Equal([$"{_daemon.PoolStem}129/26"], await HostNet.Ipv4AddressesAsync(device));
+            Assert.Equal([$"{Daemon.PoolStem}129/26"], await HostNet.Ipv4AddressesAsync(device));
             Assert.Contains($"-s {subnet} ! -o {device} -j MASQUERADE", await HostNet.IptablesSaveAsync());
 
-            var duplicate = await _docker.RunAsync("network", "create", "n1");
+            var duplicate = await Docker.RunAsync("network", "create", "n1");
             Assert.False(duplicate.Succeeded);
             Assert.Contains("network with name n1 already exists", duplicate.Stderr);
-            var overlap = await _docker.RunAsync("network", "create", "--subnet", subnet, "n1b");
+            var overlap = await Docker.RunAsync("network", "create", "--subnet", subnet, "n1b");
             Assert.Contains("Pool overlaps with other one on this address space", overlap.Stderr);
 
-            Assert.Equal(id, (await _docker.RunOkAsync("network", "ls", "-q", "--no-trunc", "--filter", "label=k=v")).Trim());
+            Assert.Equal(id, (await Docker.RunOkAsync("network", "ls", "-q", "--no-trunc", "--filter", "label=k=v")).Trim());
             // The CLI echoes the reference it was given.
-            Assert.Equal(id[..8], (await _docker.RunOkAsync("network", "rm", id[..8])).Trim());
+            Assert.Equal(id[..8], (await Docker.RunOkAsync("network", "rm", id[..8])).Trim());
             Assert.Null(await HostNet.LinkAsync(device));
             Assert.DoesNotContain(device, await HostNet.IptablesSaveAsync());
         }
         finally
         {
-            await _docker.RunAsync("network", "rm", "n1");
+            await Docker.RunAsync("network", "rm", "n1");
         }
     }
 
     [Fact]
     public async Task PredefinedNetworks_CannotBeRemovedOrCreated()
     {
-        var rm = await _docker.RunAsync("network", "rm", "bridge");
+        var rm = await Docker.RunAsync("network", "rm", "bridge");
         Assert.Contains("bridge is a pre-defined network and cannot be removed", rm.Stderr);
-        var create = await _docker.RunAsync("network", "create", "host");
+        var create = await Docker.RunAsync("network", "create", "host");
         Assert.Contains("host is a pre-defined network and cannot be created", create.Stderr);
-        var driver = await _docker.RunAsync("network", "create", "-d", "weave", "w1");
+        var driver = await Docker.RunAsync("network", "create", "-d", "weave", "w1");
         Assert.Contains("plugin \"weave\" not found", driver.Stderr);
     }
 
     [Fact]
     public async Task Internal_HasNoMasquerade_AndDropsTrafficLeavingTheSubnet()
     {
-        string subnet = $"{_daemon.PoolStem}192/27";
-        string id = (await _docker.RunOkAsync("network", "create", "--internal", "--subnet", subnet, "int1")).Trim();
+        string subnet = $"{Daemon.PoolStem}192/27";
+        string id = (await Docker.RunOkAsync("network", "create", "--internal", "--subnet", subnet, "int1")).Trim();
         string device = "br-" + id[..12];
         try
         {
@@ -118,17 +106,17 @@ public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
         }
         finally
         {
-            await _docker.RunAsync("network", "rm", "int1");
+            await Docker.RunAsync("network", "rm", "int1");
         }
     }
 
     [Fact]
     public async Task Prune_RemovesCustomNetworksOnly()
     {
-        await _docker.RunOkAsync("network", "create", "--subnet", $"{_daemon.PoolStem}240/28", "p1");
-        string output = await _docker.RunOkAsync("network", "prune", "-f");
+        await Docker.RunOkAsync("network", "create", "--subnet", $"{Daemon.PoolStem}240/28", "p1");
+        string output = await Docker.RunOkAsync("network", "prune", "-f");
         Assert.Contains("p1", output);
-        var names = await _docker.RunOkAsync("network", "ls", "--format", "{{.Name}}");
+        var names = await Docker.RunOkAsync("network", "ls", "--format", "{{.Name}}");
         Assert.DoesNotContain("p1", names);
         Assert.Contains("bridge", names);
     }
@@ -137,30 +125,30 @@ public sealed class NetworkCliTests : IClassFixture<NetworkDaemon>, IDisposable
     public async Task Restart_KeepsNetworksAndRecreatesMissingDevices()
     {
         string bridgeId = (await InspectAsync("bridge")).GetProperty("Id").GetString()!;
-        string id = (await _docker.RunOkAsync("network", "create", "--subnet", $"{_daemon.PoolStem}160/27", "keep")).Trim();
+        string id = (await Docker.RunOkAsync("network", "create", "--subnet", $"{Daemon.PoolStem}160/27", "keep")).Trim();
         string device = "br-" + id[..12];
         try
         {
-            await _daemon.StopAsync();
+            await Daemon.StopAsync();
             (await ProcessRunner.RunAsync("ip", ["link", "del", device])).EnsureSuccess();
-            await _daemon.StartAsync();
+            await Daemon.StartAsync();
 
             Assert.Equal(id, (await InspectAsync("keep")).GetProperty("Id").GetString());
             Assert.Equal(bridgeId, (await InspectAsync("bridge")).GetProperty("Id").GetString());
             // Devices are reconciled in the background once the API answers: wait for it.
             var addresses = await Poll.ForAsync<IReadOnlyList<string>?>(() => HostNet.Ipv4AddressesAsync(device), a => a is { Count: > 0 },
                 TimeSpan.FromSeconds(10), $"{device} recreated");
-            Assert.Equal([$"{_daemon.PoolStem}161/27"], addresses);
+            Assert.Equal([$"{Daemon.PoolStem}161/27"], addresses);
         }
         finally
         {
-            await _docker.RunAsync("network", "rm", "keep");
+            await Docker.RunAsync("network", "rm", "keep");
         }
     }
 
     private async Task<JsonElement> InspectAsync(string name)
     {
-        using var doc = JsonDocument.Parse(await _docker.RunOkAsync("network", "inspect", name));
+        using var doc = JsonDocument.Parse(await Docker.RunOkAsync("network", "inspect", name));
         return doc.RootElement[0].Clone();
     }
 }

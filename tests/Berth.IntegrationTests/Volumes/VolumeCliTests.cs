@@ -4,23 +4,11 @@ using Berth.IntegrationTests.Harness;
 namespace Berth.IntegrationTests.Volumes;
 
 /// <summary>docker volume create / ls / inspect / rm / prune through the real CLI against one daemon.</summary>
-public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
+public sealed class VolumeCliTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>
 {
-    private readonly BerthDaemon _daemon;
-    private readonly DockerCli _docker;
-    private readonly IDisposable _log;
-
     public VolumeCliTests(BerthDaemon daemon, ITestOutputHelper output)
+        : base(daemon, output)
     {
-        _daemon = daemon;
-        _log = daemon.LogTo(output);
-        _docker = daemon.Cli(output);
-    }
-
-    public void Dispose()
-    {
-        _docker.Dispose();
-        _log.Dispose();
     }
 
     private async Task<string[]> LsAsync(params string[] filters)
@@ -31,18 +19,18 @@ public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
             args.Add("--filter");
             args.Add(f);
         }
-        return (await _docker.RunOkAsync([.. args])).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (await Docker.RunOkAsync([.. args])).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
     [Fact]
     public async Task CreateInspectListRemove()
     {
-        Assert.Equal("v1", (await _docker.RunOkAsync("volume", "create", "v1", "--label", "a=b")).Trim());
-        await _docker.RunOkAsync("volume", "create", "other-vol");
+        Assert.Equal("v1", (await Docker.RunOkAsync("volume", "create", "v1", "--label", "a=b")).Trim());
+        await Docker.RunOkAsync("volume", "create", "other-vol");
 
-        var inspect = JsonDocument.Parse(await _docker.RunOkAsync("volume", "inspect", "v1")).RootElement[0];
+        var inspect = JsonDocument.Parse(await Docker.RunOkAsync("volume", "inspect", "v1")).RootElement[0];
         string mountpoint = inspect.GetProperty("Mountpoint").GetString()!;
-        Assert.Equal(Path.Combine(_daemon.DataRoot, "volumes", "v1", "_data"), mountpoint);
+        Assert.Equal(Path.Combine(Daemon.DataRoot, "volumes", "v1", "_data"), mountpoint);
         Assert.True(Directory.Exists(mountpoint));
         Assert.Equal("local", inspect.GetProperty("Driver").GetString());
         Assert.Equal("local", inspect.GetProperty("Scope").GetString());
@@ -60,28 +48,28 @@ public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
         Assert.DoesNotContain("other-vol", await LsAsync("name=v1"));
         Assert.Contains("v1", await LsAsync("driver=local"));
 
-        var table = await _docker.RunOkAsync("volume", "ls", "--filter", "name=v1");
+        var table = await Docker.RunOkAsync("volume", "ls", "--filter", "name=v1");
         Assert.Contains("DRIVER    VOLUME NAME", table, StringComparison.Ordinal);
         Assert.Contains("local     v1", table, StringComparison.Ordinal);
 
-        Assert.Equal("v1", (await _docker.RunOkAsync("volume", "rm", "v1")).Trim());
-        Assert.False(Directory.Exists(Path.Combine(_daemon.DataRoot, "volumes", "v1")));
-        var gone = await _docker.RunAsync("volume", "inspect", "v1");
+        Assert.Equal("v1", (await Docker.RunOkAsync("volume", "rm", "v1")).Trim());
+        Assert.False(Directory.Exists(Path.Combine(Daemon.DataRoot, "volumes", "v1")));
+        var gone = await Docker.RunAsync("volume", "inspect", "v1");
         Assert.Equal(1, gone.ExitCode);
         Assert.Contains("get v1: no such volume", gone.Stderr, StringComparison.Ordinal);
-        (await _docker.RunAsync("volume", "rm", "-f", "v1")).EnsureSuccess();
-        await _docker.RunOkAsync("volume", "rm", "other-vol");
+        (await Docker.RunAsync("volume", "rm", "-f", "v1")).EnsureSuccess();
+        await Docker.RunOkAsync("volume", "rm", "other-vol");
     }
 
     [Fact]
     public async Task CreatingTheSameNameTwiceReturnsTheFirst()
     {
-        await _docker.RunOkAsync("volume", "create", "twice", "--label", "first=1");
-        await _docker.RunOkAsync("volume", "create", "twice", "--label", "second=2");
-        var labels = JsonDocument.Parse(await _docker.RunOkAsync("volume", "inspect", "twice", "--format", "{{json .Labels}}")).RootElement;
+        await Docker.RunOkAsync("volume", "create", "twice", "--label", "first=1");
+        await Docker.RunOkAsync("volume", "create", "twice", "--label", "second=2");
+        var labels = JsonDocument.Parse(await Docker.RunOkAsync("volume", "inspect", "twice", "--format", "{{json .Labels}}")).RootElement;
         Assert.Equal("1", labels.GetProperty("first").GetString());
         Assert.False(labels.TryGetProperty("second", out _));
-        await _docker.RunOkAsync("volume", "rm", "twice");
+        await Docker.RunOkAsync("volume", "rm", "twice");
     }
 
     [Theory]
@@ -93,7 +81,7 @@ public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
     [InlineData(new[] { "-d", "rexray", "plug" }, "create plug: error looking up volume plugin rexray: plugin \"rexray\" not found")]
     public async Task CreateErrors(string[] args, string message)
     {
-        var result = await _docker.RunAsync(["volume", "create", .. args]);
+        var result = await Docker.RunAsync(["volume", "create", .. args]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Error response from daemon: " + message, result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("badopt", await LsAsync());
@@ -102,25 +90,25 @@ public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
     [Fact]
     public async Task TmpfsVolumeIsCreatedButNotMountedUntilUsed()
     {
-        await _docker.RunOkAsync("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "tv");
-        var options = JsonDocument.Parse(await _docker.RunOkAsync("volume", "inspect", "tv", "--format", "{{json .Options}}")).RootElement;
+        await Docker.RunOkAsync("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "-o", "o=size=1m", "tv");
+        var options = JsonDocument.Parse(await Docker.RunOkAsync("volume", "inspect", "tv", "--format", "{{json .Options}}")).RootElement;
         Assert.Equal("tmpfs", options.GetProperty("type").GetString());
         Assert.Equal("size=1m", options.GetProperty("o").GetString());
-        string data = Path.Combine(_daemon.DataRoot, "volumes", "tv", "_data");
+        string data = Path.Combine(Daemon.DataRoot, "volumes", "tv", "_data");
         Assert.DoesNotContain(data, Berth.Linux.VolumeMounts.MountPoints());
-        await _docker.RunOkAsync("volume", "rm", "tv");
+        await Docker.RunOkAsync("volume", "rm", "tv");
     }
 
     [Fact]
     public async Task PruneRemovesAnonymousByDefaultAndUnusedNamedWithAll()
     {
-        string anonymous = (await _docker.RunOkAsync("volume", "create")).Trim();
+        string anonymous = (await Docker.RunOkAsync("volume", "create")).Trim();
         Assert.Equal(64, anonymous.Length);
-        await _docker.RunOkAsync("volume", "create", "named-prune");
-        await _docker.RunOkAsync("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "opts-prune");
-        File.WriteAllBytes(Path.Combine(_daemon.DataRoot, "volumes", anonymous, "_data", "blob"), new byte[2048]);
+        await Docker.RunOkAsync("volume", "create", "named-prune");
+        await Docker.RunOkAsync("volume", "create", "-o", "type=tmpfs", "-o", "device=tmpfs", "opts-prune");
+        File.WriteAllBytes(Path.Combine(Daemon.DataRoot, "volumes", anonymous, "_data", "blob"), new byte[2048]);
 
-        var pruned = await _docker.RunOkAsync("volume", "prune", "-f");
+        var pruned = await Docker.RunOkAsync("volume", "prune", "-f");
         Assert.Contains(anonymous, pruned, StringComparison.Ordinal);
         Assert.Contains("Total reclaimed space: 2.048kB", pruned, StringComparison.Ordinal);
         Assert.DoesNotContain("named-prune", pruned, StringComparison.Ordinal);
@@ -128,18 +116,18 @@ public sealed class VolumeCliTests : IClassFixture<BerthDaemon>, IDisposable
         Assert.DoesNotContain(anonymous, left);
         Assert.Contains("named-prune", left);
 
-        pruned = await _docker.RunOkAsync("volume", "prune", "-f", "--all");
+        pruned = await Docker.RunOkAsync("volume", "prune", "-f", "--all");
         Assert.Contains("named-prune", pruned, StringComparison.Ordinal);
         left = await LsAsync();
         Assert.DoesNotContain("named-prune", left);
         Assert.Contains("opts-prune", left); // volumes with driver options are never pruned
-        await _docker.RunOkAsync("volume", "rm", "opts-prune");
+        await Docker.RunOkAsync("volume", "rm", "opts-prune");
     }
 
     [Fact]
     public async Task RawApiShapes()
     {
-        using var http = _daemon.Http();
+        using var http = Daemon.Http();
         var created = await http.PostJsonAsync("/v1.44/volumes/create", """{"Name":"raw-vol","Labels":{"k":"v"}}""");
         Assert.Equal(201, created.StatusCode);
         Assert.Equal("raw-vol", created.Json().GetProperty("Name").GetString());
