@@ -25,6 +25,26 @@ internal static class Migrations
                 UNIQUE (kind, name)
             );
             """),
+        // 2: images. The image id is the sha256 of its config blob (in the content store), so
+        // nothing of the config is copied here except what lists sort and filter on. References
+        // are the normalised full forms; a reference row cannot outlive its image.
+        new(2, """
+            CREATE TABLE images (
+                id                 TEXT PRIMARY KEY,
+                top_chain_id       TEXT,
+                size               INTEGER NOT NULL,
+                created_unix_nano  INTEGER,
+                added_unix_nano    INTEGER NOT NULL,
+                last_tag_unix_nano INTEGER
+            );
+            CREATE TABLE image_refs (
+                ref             TEXT PRIMARY KEY,
+                image_id        TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+                is_digest       INTEGER NOT NULL,
+                added_unix_nano INTEGER NOT NULL
+            );
+            CREATE INDEX image_refs_by_image ON image_refs (image_id);
+            """),
     ];
 
     /// <summary>Rejects lists that are not 1, 2, 3, ... so a typo cannot skip or repeat a step.</summary>

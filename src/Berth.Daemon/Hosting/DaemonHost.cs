@@ -5,9 +5,12 @@ using Berth.Daemon.Configuration;
 using Berth.Daemon.Logging;
 using Berth.Engine.Configuration;
 using Berth.Engine.Events;
+using Berth.Engine.Images;
 using Berth.Engine.State;
 using Berth.Engine.SystemInfo;
 using Berth.Storage;
+using Berth.Storage.Content;
+using Berth.Storage.Images;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -77,7 +80,20 @@ public sealed partial class DaemonHost
         var time = TimeProvider.System;
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
-        var system = new SystemService(_config, new EmptyObjectCounts(), probe, daemonId, time);
+        var content = new ContentStore(config.DataRoot);
+        ILayerStore layers = new PendingLayerStore();
+        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time);
+        foreach (var warning in images.LoadWarnings)
+        {
+            LogImageSkipped(log, warning);
+        }
+        // Leftovers of a crash (kill -9 between unpacking a layer and recording its image).
+        long reclaimed = images.CollectGarbage();
+        if (reclaimed > 0)
+        {
+            LogGarbageCollected(log, reclaimed);
+        }
+        var system = new SystemService(_config, new DelegateObjectCounts(images: () => images.Count), probe, daemonId, time);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -95,6 +111,8 @@ public sealed partial class DaemonHost
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
+            new ImagesRouter(images),
+            new DiskUsageRouter(images),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
@@ -183,6 +201,12 @@ public sealed partial class DaemonHost
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "Error reloading configuration, keeping the current one: {Reason}")]
     private static partial void LogReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogImageSkipped(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Information, Message = "Removed {Bytes} bytes of unreferenced layers and blobs at start-up")]
+    private static partial void LogGarbageCollected(ILogger logger, long bytes);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Information, Message = "Reloaded configuration: {Keys}")]
     private static partial void LogReloaded(ILogger logger, string keys);

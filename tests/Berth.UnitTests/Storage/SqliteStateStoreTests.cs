@@ -7,10 +7,13 @@ namespace Berth.UnitTests.Storage;
 
 public sealed class SqliteStateStoreTests : IDisposable
 {
+    // The released schema version; tests add steps after it.
+    private static readonly int Current = Migrations.All.Count;
+
     private static readonly Migration[] WithExtraTable =
     [
         .. Migrations.All,
-        new(2, "CREATE TABLE extra (n INTEGER NOT NULL); INSERT INTO extra (n) VALUES (1);"),
+        new(Current + 1, "CREATE TABLE extra (n INTEGER NOT NULL); INSERT INTO extra (n) VALUES (1);"),
     ];
 
     private readonly TestDataRoot _root = new();
@@ -27,11 +30,11 @@ public sealed class SqliteStateStoreTests : IDisposable
         Assert.True(File.Exists(store.Path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
             File.GetUnixFileMode(_root.Path));
-        Assert.Equal(1, store.SchemaVersion);
+        Assert.Equal(Current, store.SchemaVersion);
         Assert.Equal("wal", Scalar(store, "PRAGMA journal_mode"));
         Assert.Equal(2L, Scalar(store, "PRAGMA synchronous")); // 2 = FULL
         Assert.Equal(1L, Scalar(store, "PRAGMA foreign_keys"));
-        Assert.Equal(1L, Scalar(store, "PRAGMA user_version"));
+        Assert.Equal((long)Current, Scalar(store, "PRAGMA user_version"));
     }
 
     [Fact]
@@ -39,13 +42,13 @@ public sealed class SqliteStateStoreTests : IDisposable
     {
         using (var store = new SqliteStateStore(_root.Path, WithExtraTable))
         {
-            Assert.Equal(2, store.SchemaVersion);
+            Assert.Equal(Current + 1, store.SchemaVersion);
             store.SetMeta("k", "v");
         }
 
         using var reopened = new SqliteStateStore(_root.Path, WithExtraTable);
 
-        Assert.Equal(2, reopened.SchemaVersion);
+        Assert.Equal(Current + 1, reopened.SchemaVersion);
         Assert.Equal(1L, Scalar(reopened, "SELECT count(*) FROM extra")); // migration 2 did not rerun
         Assert.Equal("v", reopened.GetMeta("k"));
     }
@@ -60,8 +63,8 @@ public sealed class SqliteStateStoreTests : IDisposable
 
         using var upgraded = new SqliteStateStore(_root.Path, WithExtraTable);
 
-        Assert.Equal(2, upgraded.SchemaVersion);
-        Assert.Equal(2L, Scalar(upgraded, "PRAGMA user_version"));
+        Assert.Equal(Current + 1, upgraded.SchemaVersion);
+        Assert.Equal((long)Current + 1, Scalar(upgraded, "PRAGMA user_version"));
         Assert.Equal("v", upgraded.GetMeta("k"));
     }
 
@@ -73,7 +76,7 @@ public sealed class SqliteStateStoreTests : IDisposable
         var error = Assert.Throws<DaemonException>(() => new SqliteStateStore(_root.Path));
 
         Assert.Equal(ErrorKind.System, error.Kind);
-        Assert.StartsWith("database schema version 2 is newer than this berthd supports (1); ", error.Message);
+        Assert.StartsWith($"database schema version {Current + 1} is newer than this berthd supports ({Current}); ", error.Message);
         Assert.DoesNotContain('\n', error.Message);
     }
 
@@ -81,19 +84,19 @@ public sealed class SqliteStateStoreTests : IDisposable
     public void Migration_ThatFails_LeavesPreviousVersionIntact()
     {
         new SqliteStateStore(_root.Path).Dispose();
-        Migration[] broken = [.. Migrations.All, new(2, "CREATE TABLE half (n INTEGER); SELECT * FROM missing;")];
+        Migration[] broken = [.. Migrations.All, new(Current + 1, "CREATE TABLE half (n INTEGER); SELECT * FROM missing;")];
 
         Assert.Throws<SqliteException>(() => new SqliteStateStore(_root.Path, broken));
 
         using var store = new SqliteStateStore(_root.Path);
-        Assert.Equal(1, store.SchemaVersion);
+        Assert.Equal(Current, store.SchemaVersion);
         Assert.Equal(0L, Scalar(store, "SELECT count(*) FROM sqlite_master WHERE name = 'half'"));
     }
 
     [Fact]
     public void Migrations_WithGap_AreRejected()
     {
-        Migration[] gap = [.. Migrations.All, new(3, "SELECT 1")];
+        Migration[] gap = [.. Migrations.All, new(Current + 2, "SELECT 1")];
 
         Assert.Throws<InvalidOperationException>(() => new SqliteStateStore(_root.Path, gap));
     }
