@@ -1,0 +1,106 @@
+using Berth.Engine.Errors;
+using Berth.Linux;
+using Berth.Runtime.Oci;
+
+namespace Berth.Runtime.Monitor;
+
+public sealed partial class ConmonMonitor
+{
+    /// <summary>
+    /// Runs a process in the container under its own conmon (-e). Attached sessions use the
+    /// three-pipe sequence: start #1, attach pipe says the socket listens, connect, start #2
+    /// (only then does conmon run `runtime exec`, so no output is lost), sync: pid, sync: exit code.
+    /// </summary>
+    public async Task<ExecSession> ExecAsync(MonitoredContainer container, string execId, ExecOptions options, CancellationToken cancellationToken = default)
+    {
+        string execDir = Path.Combine(container.StateDir, "exec", execId);
+        Directory.CreateDirectory(Path.Combine(execDir, "exits")); // per session: the exit file is named after the container
+        Directory.CreateDirectory(Path.Combine(execDir, "persist"));
+        await File.WriteAllTextAsync(Path.Combine(execDir, "process.json"), options.ProcessJson, cancellationToken).ConfigureAwait(false);
+        string link = Path.Combine(SocketDir, execId);
+        File.Delete(link);
+
+        List<string> args = ConmonCommandLine.ForExec(_options.ConmonPath, Runtime, container.Id, execId, execDir, SocketDir, options);
+        ConmonProcess conmon = ConmonProcess.Spawn(args, options.Attach, execDir, Path.Combine(execDir, "conmon.err"));
+        IContainerAttachment? attachment = null;
+        bool started = false;
+        try
+        {
+            // Exec monitors leave the daemon's cgroup too, or a daemon stop kills running execs.
+            MoveToMonitorCgroup(conmon.LauncherPid, container.MonitorCgroup);
+            await conmon.SendStartAsync(cancellationToken).ConfigureAwait(false);
+            started = true;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.CreateTimeout);
+            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
+            if (options.Attach)
+            {
+                if (await ConmonProcess.ReceiveAsync(conmon.Attach!, timeout.Token).ConfigureAwait(false) is null)
+                {
+                    throw DaemonException.System(Messages.MonitorStartFailed("exec monitor closed its attach pipe: " + conmon.ReadStderr()));
+                }
+                attachment = await ConmonAttachment.ConnectAsync(Path.Combine(link, "attach"), Path.Combine(execDir, "ctl"),
+                    cancellationToken: timeout.Token).ConfigureAwait(false);
+                await conmon.SendStartAsync(timeout.Token).ConfigureAwait(false);
+            }
+            SyncMessage? first = await ConmonProcess.ReceiveAsync(conmon.Sync, timeout.Token).ConfigureAwait(false);
+            if (first is not SyncMessage m)
+            {
+                throw DaemonException.System(Messages.MonitorGone(container.Id));
+            }
+            if (m.Data < 0)
+            {
+                throw new RuntimeCreateException(RuntimeErrors.ExtractMessage(m.Message ?? "unknown error"), exec: true);
+            }
+            return new ExecSession(execId, m.Data, attachment, WaitExecExitAsync(conmon, container.Id, execDir, link));
+        }
+        catch
+        {
+            if (attachment is not null)
+            {
+                await attachment.DisposeAsync().ConfigureAwait(false);
+            }
+            if (!started)
+            {
+                _ = Libc.Kill(conmon.LauncherPid, Libc.SIGKILL);
+                _ = ProcessSpawner.WaitForExit(conmon.LauncherPid);
+            }
+            conmon.Dispose(); // EOF on its pipes: conmon gives up (EPIPE) instead of waiting for us
+            RemoveExecFiles(execDir, link);
+            throw;
+        }
+    }
+
+    private static async Task<int> WaitExecExitAsync(ConmonProcess conmon, string containerId, string execDir, string link)
+    {
+        try
+        {
+            // conmon keeps the sync pipe open until it exits; the exit code is its last message.
+            SyncMessage? last = await ConmonProcess.ReceiveAsync(conmon.Sync, CancellationToken.None).ConfigureAwait(false);
+            if (last is SyncMessage m)
+            {
+                return m.Data;
+            }
+            return ExitWatcher.TryReadCode(Path.Combine(execDir, "exits", containerId))
+                ?? throw DaemonException.System(Messages.MonitorGone(containerId));
+        }
+        finally
+        {
+            conmon.Dispose();
+            RemoveExecFiles(execDir, link);
+        }
+    }
+
+    private static void RemoveExecFiles(string execDir, string link)
+    {
+        File.Delete(link);
+        try
+        {
+            Directory.Delete(execDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a detached exec's log may still be open; the container's cleanup removes the state dir
+        }
+    }
+}
