@@ -12,6 +12,8 @@ public static partial class Messages
 
     public static string RemovalInProgress(string id) => $"removal of container {id} is already in progress";
 
+    public const string CreateConfigEmpty = "config cannot be empty in order to create a container";
+
     public static string InvalidSignal(string signal) => $"Invalid signal: {signal}";
 
 
