@@ -11,6 +11,7 @@ using Berth.Engine.SystemInfo;
 using Berth.Storage;
 using Berth.Storage.Content;
 using Berth.Storage.Images;
+using Berth.Storage.Layers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,7 +85,7 @@ public sealed partial class DaemonHost
         var events = new EventBus(time);
         var probe = new ComponentProbe("runc", "runc", "conmon");
         var content = new ContentStore(config.DataRoot);
-        ILayerStore layers = new PendingLayerStore();
+        var layers = new OverlayLayerStore(config.DataRoot);
         var imageUsage = new DeferredImageUsage();
         var images = new ImageService(new SqliteImageStore(state), content, layers, events, time, imageUsage);
         var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);

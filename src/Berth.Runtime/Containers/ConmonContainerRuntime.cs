@@ -62,7 +62,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         try
         {
             MountSpec mount = _layers.ReadWriteMount(id, rootfs);
-            MountCalls.Mount(mount.Type, mount.Source, mount.Target, mount.Options);
+            Mounts.Mount(mount.Type, mount.Source, mount.Target, mount.Options);
             mounted = true;
             var paths = new SpecPaths
             {
@@ -93,7 +93,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         {
             if (mounted)
             {
-                MountCalls.Unmount(rootfs);
+                Mounts.Unmount(rootfs);
             }
             TryDeleteBundle(id);
             throw;
@@ -124,7 +124,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         {
             await _monitor.Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
         }
-        MountCalls.Unmount(RootfsDir(id));
+        Mounts.Unmount(RootfsDir(id));
         TryDeleteBundle(id);
     }
 
@@ -164,7 +164,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private void TryDeleteBundle(string id)
     {
         string bundle = BundleDir(id);
-        if (MountCalls.IsMounted(RootfsDir(id)))
+        if (IsMounted(RootfsDir(id)))
         {
             return; // never recurse into a mounted rootfs
         }
@@ -179,6 +179,20 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         {
             // leftovers in exec-root (tmpfs) are harmless; the next start of this id recreates them
         }
+    }
+
+    /// <summary>True when <paramref name="target"/> is a mount point (/proc/self/mountinfo field 5, octal escapes undone).</summary>
+    private static bool IsMounted(string target)
+    {
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && fields[4].Replace("\\040", " ", StringComparison.Ordinal) == target)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static MonitoredContainer ToMonitored(MonitorHandle h, string id) =>
