@@ -66,8 +66,10 @@ public sealed partial class ConmonMonitor : IContainerMonitor, IDisposable
             started = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.CreateTimeout);
-            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
+            // The sync reply comes ~40 ms after the launcher exited, so reaping after it costs no
+            // polling delay; on EOF the launcher's status and stderr explain the failure.
             SyncMessage? reply = await ConmonProcess.ReceiveAsync(conmon.Sync, timeout.Token).ConfigureAwait(false);
+            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
             if (reply is not SyncMessage m)
             {
                 string err = conmon.ReadStderr();

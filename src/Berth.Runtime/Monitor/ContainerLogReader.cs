@@ -113,6 +113,11 @@ public static class ContainerLogReader
                 file ??= Open(path);
                 if (stopping)
                 {
+                    assembler.FlushPartials(); // a last printf without newline
+                    foreach (LogEntry e in assembler.TakeReady())
+                    {
+                        yield return e;
+                    }
                     yield break; // everything written before the exit has been read
                 }
                 Task wake = changed.WaitAsync(options.PollInterval, cancellationToken);

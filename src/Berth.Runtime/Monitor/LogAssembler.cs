@@ -60,13 +60,9 @@ internal sealed class LogAssembler(LogReadOptions options)
     public IEnumerable<LogEntry> FlushTail()
     {
         _tailFlushed = true;
-        for (int s = 1; s <= 2 && !options.Follow; s++)
+        if (!options.Follow)
         {
-            if (_partial[s] is MemoryStream pending)
-            {
-                Emit(new LogEntry(_partialStart[s], (DockerStreamId)s, pending.ToArray(), Complete: false));
-                _partial[s] = null;
-            }
+            FlushPartials();
         }
         var list = new List<LogEntry>();
         if (_tail is not null)
@@ -77,6 +73,19 @@ internal sealed class LogAssembler(LogReadOptions options)
         list.AddRange(_ready);
         _ready.Clear();
         return list;
+    }
+
+    /// <summary>Chunks that will never get their newline (the writer is gone) become incomplete entries.</summary>
+    public void FlushPartials()
+    {
+        for (int s = 1; s <= 2; s++)
+        {
+            if (_partial[s] is MemoryStream pending)
+            {
+                Emit(new LogEntry(_partialStart[s], (DockerStreamId)s, pending.ToArray(), Complete: false));
+                _partial[s] = null;
+            }
+        }
     }
 
     private void Emit(LogEntry e)
