@@ -90,7 +90,9 @@ public sealed partial class ContainerService
                 LogCleanupFailed(record.Id, "failed start", cleanup.Message);
             }
             Commit(entry, record with { State = record.State.ToStartFailed(code, e.Message), Monitor = null });
-            CompleteExit(entry, new WaitResult(code, e.Message));
+            // Waiters get the code without an error: the start request already reports it (the CLI
+            // would print it twice).
+            CompleteExit(entry, new WaitResult(code, null));
             // 126/127 are the user's mistake (400); anything else is the daemon's (500).
             throw code is 126 or 127 && DaemonException.KindOf(e) != ErrorKind.InvalidParameter
                 ? new DaemonException(ErrorKind.InvalidParameter, e.Message, e)

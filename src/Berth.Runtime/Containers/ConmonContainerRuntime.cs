@@ -59,6 +59,8 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         Directory.CreateDirectory(rootfs);
         Directory.CreateDirectory(stateDir);
         bool mounted = false;
+        string monitorCgroup = context.CgroupParent.TrimEnd('/') + "/conmon-" + id;
+        string? containerCgroup = null;
         try
         {
             MountSpec mount = _layers.ReadWriteMount(id, rootfs);
@@ -75,7 +77,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults);
             OciSpec spec = SpecBuilder.Build(input);
             await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
-            string? containerCgroup = spec.Linux?.CgroupsPath;
+            containerCgroup = spec.Linux?.CgroupsPath;
             var options = new MonitorCreateOptions
             {
                 Tty = record.Config.Tty,
@@ -83,7 +85,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 StdinOnce = record.Config.StdinOnce,
                 LogPath = record.LogPath,
                 // Out of berthd's cgroup before conmon forks, so containers survive a daemon stop.
-                MonitorCgroup = context.CgroupParent.TrimEnd('/') + "/conmon-" + id,
+                MonitorCgroup = monitorCgroup,
                 ContainerCgroup = containerCgroup,
             };
             MonitoredContainer created = await _monitor.CreateAsync(id, bundle, stateDir, options, cancellationToken).ConfigureAwait(false);
@@ -96,7 +98,27 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 Mounts.Unmount(rootfs);
             }
             TryDeleteBundle(id);
+            // A failed create has no monitor to clean up after: its cgroups are ours to remove.
+            await RemoveCgroupsAsync(monitorCgroup, containerCgroup).ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>The killed conmon leaves its cgroup a few ms after the kill: retry briefly while busy.</summary>
+    private static async Task RemoveCgroupsAsync(string monitorCgroup, string? containerCgroup)
+    {
+        for (int attempt = 0; attempt < 40; attempt++)
+        {
+            if (containerCgroup is not null)
+            {
+                Cgroups.CgroupFs.Remove(containerCgroup, parents: 1);
+            }
+            Cgroups.CgroupFs.Remove(monitorCgroup, parents: 1);
+            if (!Cgroups.CgroupFs.Hierarchies().Any(h => Directory.Exists(Path.Join(h, monitorCgroup))))
+            {
+                return;
+            }
+            await Task.Delay(25).ConfigureAwait(false);
         }
     }
 
