@@ -106,7 +106,7 @@ public sealed class ContainerLifecycleTests : IClassFixture<BerthDaemon>, IAsync
 
         await _docker.RunOkAsync("rename", "insp", "renamed");
         Assert.Equal("/renamed", (await _docker.RunOkAsync("inspect", "-f", "{{.Name}}", id)).Trim());
-        Assert.Contains("No such container: insp", (await _docker.RunAsync("inspect", "insp")).Stderr, StringComparison.Ordinal);
+        Assert.Contains("No such container: insp", (await _docker.RunAsync("container", "inspect", "insp")).Stderr, StringComparison.Ordinal);
         Assert.Equal("a b\n", await _docker.RunOkAsync("start", "-a", "renamed"));
     }
 

@@ -74,8 +74,12 @@ public sealed class ContainerConfigMergeTests
     [Fact]
     public void PathAndArgs()
     {
-        Assert.Equal(("/entry", new List<string> { "ls", "-l" }), ContainerConfigMerge.EntrypointAndArgs(["/entry"], ["ls", "-l"]));
-        Assert.Equal(("echo", new List<string> { "hi" }), ContainerConfigMerge.EntrypointAndArgs([""], ["echo", "hi"]));
+        var (path, args) = ContainerConfigMerge.EntrypointAndArgs(["/entry"], ["ls", "-l"]);
+        Assert.Equal("/entry", path);
+        Assert.Equal(["ls", "-l"], args);
+        (path, args) = ContainerConfigMerge.EntrypointAndArgs([""], ["echo", "hi"]);
+        Assert.Equal("echo", path);
+        Assert.Equal(["hi"], args);
         var e = Assert.Throws<DaemonException>(() => ContainerConfigMerge.EntrypointAndArgs(null, []));
         Assert.Equal(ErrorKind.InvalidParameter, e.Kind);
     }
