@@ -71,6 +71,19 @@ internal static class Migrations
                 PRIMARY KEY (network_id, address)
             );
             """),
+        // 4: containers. One row per container; the document column is the whole engine record
+        // (config, host config, state, monitor handle) as JSON, rewritten in one transaction at
+        // every state change. The columns beside it are what start-up and image deletes read.
+        new(4, """
+            CREATE TABLE containers (
+                id                TEXT PRIMARY KEY,
+                image_id          TEXT NOT NULL,
+                status            TEXT NOT NULL,
+                created_unix_nano INTEGER NOT NULL,
+                document          TEXT NOT NULL
+            );
+            CREATE INDEX containers_by_image ON containers (image_id);
+            """),
     ];
 
     /// <summary>Rejects lists that are not 1, 2, 3, ... so a typo cannot skip or repeat a step.</summary>

@@ -40,6 +40,8 @@ public static class ApiJson
     public static VolumesJsonContext Volumes { get; } = new(Options());
     public static ImagesJsonContext Images { get; } = new(Options());
 
+    public static ContainersJsonContext Containers { get; } = new(Options());
+
     /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
     public static global::System.Text.Json.JsonSerializerOptions Options() => new()
     {

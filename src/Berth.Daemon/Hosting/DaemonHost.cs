@@ -34,6 +34,9 @@ public sealed partial class DaemonHost
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>Stop timeouts (default 10 s) plus the SIGKILL wait; dockerd has no overall cap.</summary>
+    private static readonly TimeSpan ContainerShutdownTimeout = TimeSpan.FromSeconds(60);
+
     private readonly string[] _args;
     private readonly ConfigHolder _config;
 
@@ -89,7 +92,11 @@ public sealed partial class DaemonHost
         var probe = new ComponentProbe("runc", "runc", "conmon");
         var content = new ContentStore(config.DataRoot);
         var layers = new OverlayLayerStore(config.DataRoot);
-        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time);
+        var imageUsage = new DeferredImageUsage();
+        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time, imageUsage);
+        var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);
+        using var monitorScope = monitor;
+        imageUsage.Target = containers;
         foreach (var warning in images.LoadWarnings)
         {
             LogImageSkipped(log, warning);
@@ -100,7 +107,7 @@ public sealed partial class DaemonHost
         {
             LogGarbageCollected(log, reclaimed);
         }
-        var system = new SystemService(_config, new DelegateObjectCounts(images: () => images.Count), probe, daemonId, time);
+        var system = new SystemService(_config, new DelegateObjectCounts(containers.Counts, () => images.Count), probe, daemonId, time);
         using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         // Stored networks before the listeners: the first request must already see bridge/host/none.
@@ -141,9 +148,13 @@ public sealed partial class DaemonHost
             new DiskUsageRouter(images),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
+            new ContainersRouter(containers, time),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
+
+        // Before the API answers: containers that ran (or exited) while no daemon watched them.
+        await containers.RecoverAsync();
 
         using var stopping = new CancellationTokenSource();
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stopping.Cancel(); });
@@ -176,6 +187,12 @@ public sealed partial class DaemonHost
         {
         }
         LogStopping(log);
+        // dockerd without --live-restore stops every running container on a clean shutdown;
+        // their exits end open attach and wait requests, so the listeners then drain quickly.
+        using (var containerDeadline = new CancellationTokenSource(ContainerShutdownTimeout))
+        {
+            await containers.ShutdownAsync(containerDeadline.Token);
+        }
         // Kestrel stops accepting at once and gives in-flight requests until the deadline.
         using (var deadline = new CancellationTokenSource(ShutdownTimeout))
         {

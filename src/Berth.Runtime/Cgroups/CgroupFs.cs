@@ -143,14 +143,29 @@ public static class CgroupFs
             {
                 return true;
             }
-            catch (IOException) when (attempt < 5)
+            catch (IOException) when (attempt < 5 && !HasChildren(dir))
             {
+                // Only a leaf can be "busy for a moment"; a dir with child cgroups stays busy
+                // (a parent shared by running containers): give up at once instead of sleeping
+                // 60 ms per hierarchy on every container exit.
                 Thread.Sleep(10);
             }
             catch (IOException)
             {
                 return false;
             }
+        }
+    }
+
+    private static bool HasChildren(string dir)
+    {
+        try
+        {
+            return Directory.EnumerateDirectories(dir).Any();
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

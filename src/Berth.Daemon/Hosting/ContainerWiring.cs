@@ -1,0 +1,67 @@
+using Berth.Engine.Configuration;
+using Berth.Engine.Containers;
+using Berth.Engine.Events;
+using Berth.Engine.Images;
+using Berth.Runtime.Containers;
+using Berth.Runtime.Monitor;
+using Berth.Runtime.Oci;
+using Berth.Storage;
+using Berth.Storage.Containers;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Daemon.Hosting;
+
+/// <summary>
+/// The image service needs to ask the container service which images are in use, and the
+/// container service needs the image service: this forwarder breaks the construction cycle.
+/// </summary>
+internal sealed class DeferredImageUsage : IImageUsage
+{
+    public IImageUsage Target { get; set; } = NoImageUsage.Instance;
+
+    public IReadOnlyList<ImageUser> UsersOf(Digest imageId) => Target.UsersOf(imageId);
+
+    public IReadOnlySet<Digest> PinnedLayers() => Target.PinnedLayers();
+}
+
+/// <summary>Builds the container stack: runc + conmon + the runtime adapter + the service.</summary>
+internal static class ContainerWiring
+{
+    public static ContainerService Build(DaemonConfig config, SqliteStateStore state, IImageService images, ILayerStore layers,
+        IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
+    {
+        var runtime = new RuncRuntime("runc", FindExecutable("runc", "/usr/sbin/runc"), config.ExecRoot);
+        monitor = new ConmonMonitor(runtime, new ConmonMonitorOptions
+        {
+            ExecRoot = config.ExecRoot,
+            ConmonPath = FindExecutable("conmon", "/usr/bin/conmon"),
+        });
+        var store = new SqliteContainerStore(state);
+        var names = new SqliteNameRegistryFactory(state).Open("container");
+        var adapter = new ConmonContainerRuntime(monitor, layers, config.ExecRoot, ConmonContainerRuntime.HostDefaults());
+        var log = loggers.CreateLogger("containers");
+        foreach (string warning in store.LoadWarnings)
+        {
+            log.LogWarning("{Warning}", warning);
+        }
+        return new ContainerService(store, names, images, layers, adapter, events, time, new ContainerServiceOptions
+        {
+            DataRoot = config.DataRoot,
+            CgroupParent = config.CgroupParent,
+        }, log);
+    }
+
+    /// <summary>The first match on PATH (conmon needs an absolute runtime path), else the packaged location.</summary>
+    private static string FindExecutable(string name, string fallback)
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, name);
+            if (Path.IsPathFullyQualified(candidate) && File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return fallback;
+    }
+}

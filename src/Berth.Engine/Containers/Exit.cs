@@ -1,0 +1,77 @@
+using Berth.Engine.Errors;
+
+namespace Berth.Engine.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>
+    /// The exit code recorded when nobody saw the process end (its monitor died first). dockerd
+    /// uses 255 when containerd no longer knows the task (libcontainerd DeleteTask).
+    /// </summary>
+    public const int UnknownExitCode = 255;
+
+    private async Task WatchExitAsync(Entry entry, MonitorHandle handle)
+    {
+        ExitInfo exit;
+        try
+        {
+            exit = await _runtime.WaitForExitAsync(handle, entry.Record.Id).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // daemon shutting down with --live-restore: the next start re-attaches
+        }
+        catch (Exception e) when (e is DaemonException or IOException)
+        {
+            LogExitWatchFailed(entry.Record.Id, e.Message);
+            exit = new ExitInfo(null, false, _time.GetUtcNow());
+        }
+        await HandleExitAsync(entry, handle, exit).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// running → exited: clean up the runtime side (runtime delete, monitor files, cgroup,
+    /// rootfs), record the code, publish oom/die, release waiters, then --rm.
+    /// </summary>
+    private async Task HandleExitAsync(Entry entry, MonitorHandle handle, ExitInfo exit)
+    {
+        bool autoRemove;
+        await entry.Gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            ContainerRecord record = entry.Record;
+            if (record.Monitor is null || record.Monitor.ConmonPid != handle.ConmonPid)
+            {
+                return; // a later run owns the container now
+            }
+            try
+            {
+                await _runtime.CleanupAsync(handle, record.Id).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is DaemonException or IOException)
+            {
+                LogCleanupFailed(record.Id, "exit", e.Message);
+            }
+            int code = exit.ExitCode ?? UnknownExitCode;
+            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null });
+            if (exit.OomKilled)
+            {
+                Publish(record, "oom");
+            }
+            Publish(record, "die", new Dictionary<string, string>
+            {
+                ["exitCode"] = code.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            CompleteExit(entry, new WaitResult(code, null));
+            autoRemove = record.HostConfig.AutoRemove && !entry.RemovalInProgress;
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+        if (autoRemove)
+        {
+            await RemoveQuietlyAsync(entry.Record.Id).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+namespace Berth.Engine.Containers;
+
+/// <summary>Which stream a chunk of container output belongs to.</summary>
+public enum OutputKind : byte
+{
+    Stdout = 1,
+    Stderr = 2,
+}
+
+/// <summary>One read of container output (≤ 8 KiB), in order.</summary>
+public readonly record struct OutputChunk(OutputKind Stream, ReadOnlyMemory<byte> Data);
+
+/// <summary>
+/// A live connection to a container's stdio (attach). Output must be drained: the monitor
+/// blocks the container when a client stops reading, so a slow consumer is dropped instead.
+/// </summary>
+public interface IContainerStreams : IAsyncDisposable
+{
+    System.Threading.Channels.ChannelReader<OutputChunk> Output { get; }
+
+    ValueTask WriteInputAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends the container's stdin (the client half-closed).</summary>
+    void CloseInput();
+
+    void Resize(int rows, int columns);
+}
+
+/// <summary>How a container process ended. ExitCode null: nobody saw it (its monitor died first).</summary>
+public sealed record ExitInfo(int? ExitCode, bool OomKilled, DateTimeOffset FinishedAt);
+
+/// <summary>What the daemon knows that the runtime needs to start a container.</summary>
+/// <param name="CgroupParent">The daemon's --cgroup-parent; the container's cgroup is &lt;parent&gt;/&lt;id&gt;.</param>
+public sealed record RuntimeStartContext(ContainerRecord Container, string CgroupParent);
+
+/// <summary>Result of finding a container's monitor again at daemon start-up.</summary>
+public sealed record RecoveredContainer(MonitorHandle Handle, bool Running, ExitInfo? Exit);
+
+/// <summary>
+/// The container service's view of the runtime layer (bundle + rootfs + monitor + OCI runtime).
+/// Implemented in Berth.Runtime; the engine never sees conmon or runc.
+/// </summary>
+public interface IContainerRuntime
+{
+    /// <summary>The OCI runtime's name ("runc"), shown as HostConfig.Runtime.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Mounts the rootfs, writes the bundle and has the monitor run `runtime create`. The
+    /// container exists (not started) when this returns. On failure nothing is left mounted.
+    /// </summary>
+    Task<MonitorHandle> CreateAsync(RuntimeStartContext context, CancellationToken cancellationToken = default);
+
+    /// <summary>Connects to the container's stdio; before StartAsync it sees every byte.</summary>
+    Task<IContainerStreams> AttachAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
+
+    Task StartAsync(string id, CancellationToken cancellationToken = default);
+
+    Task<ExitInfo> WaitForExitAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Sends a signal to the container's init process.</summary>
+    Task KillAsync(string id, int signal, CancellationToken cancellationToken = default);
+
+    /// <summary>After exit (or a failed create): runtime delete, monitor files, cgroups, rootfs unmount. Idempotent.</summary>
+    Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Finds the monitor of a container that was running when the daemon stopped (files only).</summary>
+    Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Runtime error text of a failed create/start → dockerd's exit code (127, 126) or null.</summary>
+    int? ExitCodeForStartError(Exception error, string command);
+}

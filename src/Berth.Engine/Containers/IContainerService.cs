@@ -1,0 +1,67 @@
+using Berth.Engine.Filters;
+using Berth.Engine.SystemInfo;
+
+namespace Berth.Engine.Containers;
+
+/// <summary>GET /containers/json options.</summary>
+public sealed record ContainerListOptions(bool All, int Limit, bool Size, FilterArgs Filters);
+
+/// <summary>One row of GET /containers/json, computed from a snapshot.</summary>
+public sealed record ContainerSummary(ContainerRecord Record, string Image, string Command, long? SizeRw, long? SizeRootFs);
+
+/// <summary>What inspect shows: the record plus the derived bits.</summary>
+public sealed record ContainerDetails(ContainerRecord Record, IReadOnlyList<string> ExecIds, string? UpperDir, string? MergedDir, string? LowerDir, string? WorkDir);
+
+public enum WaitCondition
+{
+    NotRunning,
+    NextExit,
+    Removed,
+}
+
+/// <summary>The body of POST /containers/{id}/wait.</summary>
+public sealed record WaitResult(int StatusCode, string? Error);
+
+/// <summary>The stop/kill/restart knobs the API passes through.</summary>
+public sealed record StopOptions(string? Signal, int? TimeoutSeconds);
+
+/// <summary>Everything the containers router (and later attach/logs/exec routes) needs.</summary>
+public interface IContainerService
+{
+    Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns false when the container was already running (304).</summary>
+    Task<bool> StartAsync(string reference, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns false when the container was not running (304).</summary>
+    Task<bool> StopAsync(string reference, StopOptions options, CancellationToken cancellationToken = default);
+
+    Task KillAsync(string reference, string? signal, CancellationToken cancellationToken = default);
+
+    Task RestartAsync(string reference, StopOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers the waiter synchronously (before the returned task is awaited): the caller may
+    /// flush response headers right after and still catch an exit that follows at once.
+    /// </summary>
+    Task<WaitResult> WaitAsync(string reference, WaitCondition condition, CancellationToken cancellationToken = default);
+
+    Task RemoveAsync(string reference, bool force, bool removeVolumes, CancellationToken cancellationToken = default);
+
+    void Rename(string reference, string newName);
+
+    IReadOnlyList<ContainerSummary> List(ContainerListOptions options);
+
+    ContainerDetails Inspect(string reference);
+
+    /// <summary>The current snapshot of one container (attach/logs/exec routes).</summary>
+    ContainerRecord Get(string reference);
+
+    /// <summary>
+    /// Connects to a container's stdio. For a container that is not started yet the connection
+    /// is made when it starts, before the runtime starts the process, so no output is lost.
+    /// </summary>
+    Task<IContainerStreams> AttachAsync(string reference, CancellationToken cancellationToken = default);
+
+    ContainerCounts Counts();
+}

@@ -1,0 +1,86 @@
+using Berth.Engine.Errors;
+
+namespace Berth.Engine.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>
+    /// Daemon start-up: every container that had a monitor is looked up again from files.
+    /// A live monitor is re-watched (the container keeps running); an exit it recorded while no
+    /// daemon ran is applied, so that code is never lost; a container nobody watched any more is
+    /// killed by the runtime layer and recorded with <see cref="UnknownExitCode"/>. Removals that
+    /// a crash interrupted are finished.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in Snapshot())
+        {
+            ContainerRecord record = entry.Record;
+            try
+            {
+                if (record.State.Status == ContainerStatus.Removing)
+                {
+                    Commit(entry, record with { State = record.State with { Status = ContainerStatus.Dead } });
+                    await RemoveAsync(record.Id, force: true, removeVolumes: false, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                if (record.Monitor is not { } handle)
+                {
+                    if (record.State.Running)
+                    {
+                        // running without a monitor handle cannot happen through Start; be safe
+                        Commit(entry, record with { State = record.State.ToExited(UnknownExitCode, false, _time.GetUtcNow()) });
+                    }
+                    continue;
+                }
+                RecoveredContainer found = await _runtime.RecoverAsync(handle, record.Id, cancellationToken).ConfigureAwait(false);
+                if (found.Running)
+                {
+                    record = Commit(entry, record with { Monitor = found.Handle, State = record.State with { Pid = found.Handle.Pid } });
+                    entry.ExitWatch = WatchExitAsync(entry, found.Handle);
+                    LogRecovered(record.Id, "running");
+                }
+                else
+                {
+                    await HandleExitAsync(entry, found.Handle, found.Exit ?? new ExitInfo(null, false, _time.GetUtcNow())).ConfigureAwait(false);
+                    LogRecovered(record.Id, $"exited ({entry.Record.State.ExitCode})");
+                }
+            }
+            catch (Exception e) when (e is DaemonException or IOException or UnauthorizedAccessException)
+            {
+                LogRecoverFailed(record.Id, e.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Clean shutdown without --live-restore: stop every running container as dockerd does
+    /// (each with its own stop signal and timeout, all at once), then wait for their exits to
+    /// be recorded.
+    /// </summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var running = Snapshot().Where(e => e.Record.State.Running).ToList();
+        var stops = running.Select(async e =>
+        {
+            try
+            {
+                await StopAsync(e.Record.Id, new StopOptions(null, null), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is DaemonException or IOException or OperationCanceledException)
+            {
+                LogShutdownStopFailed(e.Record.Id, ex.Message);
+            }
+        });
+        await Task.WhenAll(stops).ConfigureAwait(false);
+        var watches = running.Select(e => e.ExitWatch).OfType<Task>();
+        try
+        {
+            await Task.WhenAll(watches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // deadline: what is not recorded now is recovered from the exit files at next start
+        }
+    }
+}

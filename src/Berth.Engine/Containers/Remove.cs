@@ -1,0 +1,86 @@
+using Berth.Engine.Errors;
+
+namespace Berth.Engine.Containers;
+
+public sealed partial class ContainerService
+{
+    /// <summary>
+    /// DELETE /containers/{id}: 409 for a running container unless forced (SIGKILL and wait
+    /// first). Then runtime leftovers, the read-write layer, the container dir, the row and
+    /// the name; "destroy"; removed-waiters get the last exit code. A removal that fails half
+    /// way leaves the container "dead", as dockerd does.
+    /// </summary>
+    public async Task RemoveAsync(string reference, bool force, bool removeVolumes, CancellationToken cancellationToken = default)
+    {
+        Entry entry = Find(reference);
+        if (entry.Record.State.Running)
+        {
+            if (!force)
+            {
+                throw DaemonException.Conflict(Messages.RemoveRunningContainer(entry.Record.Id));
+            }
+            if (entry.RemovalInProgress)
+            {
+                throw DaemonException.Conflict(Messages.RemovalInProgress(entry.Record.Id));
+            }
+            Task<WaitResult> exited = entry.NextExit.Task;
+            entry.StopRequested = true;
+            await SignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false);
+            await WaitOrTimeoutAsync(exited, KillWait, cancellationToken).ConfigureAwait(false);
+        }
+        await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ContainerRecord record;
+        try
+        {
+            record = entry.Record;
+            if (entry.RemovalInProgress)
+            {
+                throw DaemonException.Conflict(Messages.RemovalInProgress(record.Id));
+            }
+            if (record.State.Running)
+            {
+                throw DaemonException.Conflict(Messages.RemoveRunningContainer(record.Id));
+            }
+            entry.RemovalInProgress = true;
+            record = Commit(entry, record with { State = record.State.ToRemoving() });
+            try
+            {
+                if (record.Monitor is not null)
+                {
+                    await _runtime.CleanupAsync(record.Monitor, record.Id, cancellationToken).ConfigureAwait(false);
+                }
+                _layers.RemoveReadWrite(record.Id);
+                if (Directory.Exists(record.ContainerDir))
+                {
+                    Directory.Delete(record.ContainerDir, recursive: true);
+                }
+                _store.Delete(record.Id);
+            }
+            catch (Exception e) when (e is DaemonException or IOException or UnauthorizedAccessException)
+            {
+                entry.RemovalInProgress = false;
+                Commit(entry, record with { State = record.State.ToDead() });
+                throw DaemonException.System($"unable to remove container {record.Id}: {e.Message}", e);
+            }
+            _names.Unregister(record.Id);
+            List<PendingStreams> attaches;
+            lock (_lock)
+            {
+                _entries.Remove(record.Id);
+                attaches = [.. entry.PendingAttaches];
+                entry.PendingAttaches.Clear();
+            }
+            foreach (var pending in attaches)
+            {
+                pending.Fail();
+            }
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+        _ = removeVolumes; // anonymous volumes arrive with the volume service
+        Publish(record, "destroy");
+        entry.Removed.TrySetResult(new WaitResult(record.State.ExitCode, null));
+    }
+}

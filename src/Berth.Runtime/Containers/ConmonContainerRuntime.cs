@@ -1,0 +1,225 @@
+using Berth.Engine.Containers;
+using Berth.Engine.Errors;
+using Berth.Engine.Images;
+using Berth.Linux;
+using Berth.Runtime.Monitor;
+using Berth.Runtime.Oci;
+using Berth.Runtime.Spec;
+
+namespace Berth.Runtime.Containers;
+
+/// <summary>
+/// <see cref="IContainerRuntime"/> on the layer store, the spec builder, conmon and runc. Per
+/// container it owns &lt;exec-root&gt;/containers/&lt;id&gt;/: the bundle (config.json, rootfs
+/// mount point, conmon's attach/ctl) and monitor/ (pid files, persisted exit and oom).
+/// </summary>
+public sealed class ConmonContainerRuntime : IContainerRuntime
+{
+    private readonly IContainerMonitor _monitor;
+    private readonly ILayerStore _layers;
+    private readonly string _containersDir;
+    private readonly DaemonSpecDefaults _defaults;
+
+    public ConmonContainerRuntime(IContainerMonitor monitor, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
+    {
+        _monitor = monitor;
+        _layers = layers;
+        _containersDir = Path.Combine(execRoot, "containers");
+        _defaults = defaults;
+        Directory.CreateDirectory(_containersDir);
+    }
+
+    public string Name => _monitor.Runtime.Name;
+
+    /// <summary>The daemon-wide spec defaults read from this host (bounding set, cgroup version, kernel).</summary>
+    public static DaemonSpecDefaults HostDefaults()
+    {
+        string status = File.Exists("/proc/self/status") ? File.ReadAllText("/proc/self/status") : "";
+        return new DaemonSpecDefaults
+        {
+            CapabilityBoundingSet = Security.Capabilities.FromProcStatus(status),
+            CgroupV2 = HostFacts.CgroupVersion() == "2",
+            KernelVersion = HostFacts.KernelVersion(),
+            Architecture = HostFacts.GoArch(),
+        };
+    }
+
+    private string BundleDir(string id) => Path.Combine(_containersDir, id);
+
+    private string RootfsDir(string id) => Path.Combine(BundleDir(id), "rootfs");
+
+    public async Task<MonitorHandle> CreateAsync(RuntimeStartContext context, CancellationToken cancellationToken = default)
+    {
+        ContainerRecord record = context.Container;
+        string id = record.Id;
+        string bundle = BundleDir(id);
+        string rootfs = RootfsDir(id);
+        string stateDir = Path.Combine(bundle, "monitor");
+        Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(rootfs);
+        Directory.CreateDirectory(stateDir);
+        bool mounted = false;
+        string monitorCgroup = context.CgroupParent.TrimEnd('/') + "/conmon-" + id;
+        string? containerCgroup = null;
+        try
+        {
+            MountSpec mount = _layers.ReadWriteMount(id, rootfs);
+            Mounts.Mount(mount.Type, mount.Source, mount.Target, mount.Options);
+            mounted = true;
+            var paths = new SpecPaths
+            {
+                Rootfs = rootfs,
+                HostnamePath = record.HostnamePath,
+                HostsPath = record.HostsPath,
+                ResolvConfPath = record.ResolvConfPath,
+            };
+            SpecInput input = SpecInputMapper.Map(record, context.CgroupParent, paths,
+                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults);
+            OciSpec spec = SpecBuilder.Build(input);
+            await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
+            containerCgroup = spec.Linux?.CgroupsPath;
+            var options = new MonitorCreateOptions
+            {
+                Tty = record.Config.Tty,
+                OpenStdin = record.Config.OpenStdin,
+                StdinOnce = record.Config.StdinOnce,
+                LogPath = record.LogPath,
+                // Out of berthd's cgroup before conmon forks, so containers survive a daemon stop.
+                MonitorCgroup = monitorCgroup,
+                ContainerCgroup = containerCgroup,
+            };
+            MonitoredContainer created = await _monitor.CreateAsync(id, bundle, stateDir, options, cancellationToken).ConfigureAwait(false);
+            return ToHandle(created);
+        }
+        catch
+        {
+            if (mounted)
+            {
+                Mounts.Unmount(rootfs);
+            }
+            TryDeleteBundle(id);
+            // A failed create has no monitor to clean up after: its cgroups are ours to remove.
+            await RemoveCgroupsAsync(monitorCgroup, containerCgroup).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The killed conmon leaves its cgroup a few ms after the kill: retry briefly while busy.</summary>
+    private static async Task RemoveCgroupsAsync(string monitorCgroup, string? containerCgroup)
+    {
+        for (int attempt = 0; attempt < 40; attempt++)
+        {
+            if (containerCgroup is not null)
+            {
+                Cgroups.CgroupFs.Remove(containerCgroup, parents: 1);
+            }
+            Cgroups.CgroupFs.Remove(monitorCgroup, parents: 1);
+            if (!Cgroups.CgroupFs.Hierarchies().Any(h => Directory.Exists(Path.Join(h, monitorCgroup))))
+            {
+                return;
+            }
+            await Task.Delay(25).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IContainerStreams> AttachAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default) =>
+        new ContainerStreams(await _monitor.AttachAsync(ToMonitored(handle, id), cancellationToken: cancellationToken).ConfigureAwait(false));
+
+    public Task StartAsync(string id, CancellationToken cancellationToken = default) => _monitor.Runtime.StartAsync(id, cancellationToken);
+
+    public async Task<ExitInfo> WaitForExitAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
+    {
+        ContainerExit exit = await _monitor.WaitForExitAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+        return new ExitInfo(exit.ExitCode, exit.OomKilled, exit.FinishedAt);
+    }
+
+    public Task KillAsync(string id, int signal, CancellationToken cancellationToken = default) =>
+        _monitor.Runtime.KillAsync(id, signal, all: false, cancellationToken);
+
+    public async Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
+    {
+        if (handle is not null)
+        {
+            await _monitor.CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _monitor.Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+        }
+        Mounts.Unmount(RootfsDir(id));
+        TryDeleteBundle(id);
+    }
+
+    public async Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
+    {
+        ReattachResult result = await _monitor.ReattachAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+        MonitorHandle found = ToHandle(result.Container);
+        ExitInfo? exit = result.Exit is { } e ? new ExitInfo(e.ExitCode, e.OomKilled, e.FinishedAt) : null;
+        return new RecoveredContainer(found, result.Status == ReattachStatus.Running, exit);
+    }
+
+    /// <summary>
+    /// dockerd (daemon/start.go translateContainerdStartErr): the command not found → 127 (the
+    /// message must name the command), permission denied → 126; anything else is no exit code.
+    /// </summary>
+    public int? ExitCodeForStartError(Exception error, string command) => ExitCodeFor(error.Message, command);
+
+    public static int? ExitCodeFor(string message, string command)
+    {
+        string lower = message.ToLowerInvariant();
+        if (lower.Contains(command.ToLowerInvariant(), StringComparison.Ordinal)
+            && (lower.Contains("executable file not found", StringComparison.Ordinal) || lower.Contains("no such file or directory", StringComparison.Ordinal)))
+        {
+            return 127;
+        }
+        if (lower.Contains("permission denied", StringComparison.Ordinal))
+        {
+            return 126;
+        }
+        if (lower.Contains("not a directory", StringComparison.Ordinal))
+        {
+            return 127;
+        }
+        return null;
+    }
+
+    private void TryDeleteBundle(string id)
+    {
+        string bundle = BundleDir(id);
+        if (IsMounted(RootfsDir(id)))
+        {
+            return; // never recurse into a mounted rootfs
+        }
+        try
+        {
+            if (Directory.Exists(bundle))
+            {
+                Directory.Delete(bundle, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // leftovers in exec-root (tmpfs) are harmless; the next start of this id recreates them
+        }
+    }
+
+    /// <summary>True when <paramref name="target"/> is a mount point (/proc/self/mountinfo field 5, octal escapes undone).</summary>
+    private static bool IsMounted(string target)
+    {
+        foreach (string line in File.ReadLines("/proc/self/mountinfo"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 4 && fields[4].Replace("\\040", " ", StringComparison.Ordinal) == target)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static MonitoredContainer ToMonitored(MonitorHandle h, string id) =>
+        new(id, h.BundleDir, h.StateDir, h.Pid, h.ConmonPid, h.ContainerCgroup, h.MonitorCgroup);
+
+    private static MonitorHandle ToHandle(MonitoredContainer m) =>
+        new(m.BundleDir, m.StateDir, m.Pid, m.ConmonPid, m.ContainerCgroup, m.MonitorCgroup);
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using Berth.Engine.Containers;
+using Berth.Runtime.Spec;
+
+namespace Berth.Runtime.Containers;
+
+/// <summary>
+/// Maps a container record (Docker's Config/HostConfig, already merged with the image at
+/// create) onto the spec builder's input. Pure: host facts and file contents come in as values.
+/// </summary>
+public static class SpecInputMapper
+{
+    public static SpecInput Map(ContainerRecord record, string cgroupParent, SpecPaths paths, string? passwd, string? group, DaemonSpecDefaults daemon)
+    {
+        ContainerSettings c = record.Config;
+        HostSettings h = record.HostConfig;
+        return new SpecInput
+        {
+            ContainerId = record.Id,
+            // The image config was merged at create; the command is the recorded Path/Args so
+            // what runs is exactly what inspect shows.
+            Image = new ImageConfigInput(),
+            Config = new ContainerConfigInput
+            {
+                Entrypoint = [record.Path],
+                Cmd = record.Args,
+                Env = c.Env,
+                WorkingDir = c.WorkingDir,
+                User = c.User,
+                Hostname = c.Hostname,
+                Domainname = c.Domainname,
+                Tty = c.Tty,
+                OpenStdin = c.OpenStdin,
+            },
+            HostConfig = new HostConfigInput
+            {
+                Privileged = h.Privileged,
+                CapAdd = h.CapAdd ?? [],
+                CapDrop = h.CapDrop ?? [],
+                ReadonlyRootfs = h.ReadonlyRootfs,
+                SecurityOpt = h.SecurityOpt ?? [],
+                Devices = [.. h.Devices.Select(d => new DeviceMapping(d.PathOnHost, d.PathInContainer, d.CgroupPermissions))],
+                Ulimits = [.. h.Ulimits.Select(u => new Ulimit(u.Name, u.Soft, u.Hard))],
+                Sysctls = h.Sysctls ?? new Dictionary<string, string>(),
+                ShmSize = h.ShmSize,
+                Tmpfs = h.Tmpfs ?? new Dictionary<string, string>(),
+                Init = h.Init,
+                OomScoreAdj = h.OomScoreAdj,
+                IpcMode = h.IpcMode,
+                PidMode = h.PidMode,
+                UtsMode = h.UTSMode,
+                NetworkMode = NetworkModeForSpec(h.NetworkMode),
+                CgroupnsMode = h.CgroupnsMode,
+                CgroupParent = h.CgroupParent,
+                GroupAdd = [.. (h.GroupAdd ?? []).Select(g => uint.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out uint gid) ? (uint?)gid : null).OfType<uint>()],
+                Resources = new ResourcesInput
+                {
+                    Memory = h.Memory,
+                    MemoryReservation = h.MemoryReservation,
+                    MemorySwap = h.MemorySwap,
+                    MemorySwappiness = h.MemorySwappiness,
+                    OomKillDisable = h.OomKillDisable,
+                    CpuShares = h.CpuShares,
+                    NanoCpus = h.NanoCpus,
+                    CpuPeriod = h.CpuPeriod,
+                    CpuQuota = h.CpuQuota,
+                    CpusetCpus = h.CpusetCpus,
+                    CpusetMems = h.CpusetMems,
+                    PidsLimit = h.PidsLimit,
+                    BlkioWeight = h.BlkioWeight,
+                },
+                Annotations = h.Annotations,
+                ConsoleSize = h.ConsoleSize.Count == 2 ? ((uint)Math.Max(0, h.ConsoleSize[0]), (uint)Math.Max(0, h.ConsoleSize[1])) : (0, 0),
+            },
+            Daemon = daemon with { CgroupParent = cgroupParent },
+            Paths = paths,
+            PasswdText = passwd,
+            GroupText = group,
+        };
+    }
+
+    /// <summary>
+    /// TODO(networking): until the bridge driver lands, "bridge"/"default" and user networks run
+    /// like "none": a fresh network namespace with only lo. host and container:&lt;id&gt; pass through.
+    /// This is the one place that decision lives.
+    /// </summary>
+    public static string NetworkModeForSpec(string mode) =>
+        mode == "host" || mode.StartsWith("container:", StringComparison.Ordinal) ? mode : "none";
+}
