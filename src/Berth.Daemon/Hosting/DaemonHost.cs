@@ -83,7 +83,12 @@ public sealed partial class DaemonHost
         probe.Warm();
         var content = new ContentStore(config.DataRoot);
         ILayerStore layers = new PendingLayerStore();
-        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time);
+        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time)
+        {
+            TempRoot = Path.Combine(config.DataRoot, "tmp"),
+        };
+        // Spools of loads cut short by a crash.
+        Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
         foreach (var warning in images.LoadWarnings)
         {
             LogImageSkipped(log, warning);
@@ -111,6 +116,7 @@ public sealed partial class DaemonHost
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
             new ImagesRouter(images),
+            new ImageArchiveRouter(images),
             new DiskUsageRouter(images),
             new UnsupportedRouter(),
         ];
