@@ -64,7 +64,7 @@ public sealed class ArchiveSpool : IDisposable
     {
         using var reader = new TarReader(tar, leaveOpen: true);
         int count = 0;
-        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        while (await NextAsync(reader, count, cancellationToken) is { } entry)
         {
             if (++count > MaxMembers)
             {
@@ -91,6 +91,19 @@ public sealed class ArchiveSpool : IDisposable
                     // Directories, devices, fifos, pax globals: nothing an image archive needs.
                     break;
             }
+        }
+    }
+
+    /// <summary>An empty body is an empty archive (as Go's tar reader sees it), not a truncated one.</summary>
+    private static async Task<TarEntry?> NextAsync(TarReader reader, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.GetNextEntryAsync(copyData: false, cancellationToken);
+        }
+        catch (EndOfStreamException) when (count == 0)
+        {
+            return null;
         }
     }
 
