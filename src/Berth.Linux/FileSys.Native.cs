@@ -56,7 +56,11 @@ public static unsafe partial class FileSys
     private static partial int FchmodNative(int fd, uint mode);
 
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UtimensatNative(int dirfd, string? name, Timespec* times, int flags);
+    private static partial int UtimensatNative(int dirfd, string name, Timespec* times, int flags);
+
+    // glibc's utimensat refuses a NULL name (EINVAL); futimens is the fd form.
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    private static partial int FutimensNative(int fd, Timespec* times);
 
     [LibraryImport("libc", EntryPoint = "fsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int FsetxattrNative(int fd, string name, byte* value, nuint size, int flags);
@@ -75,6 +79,9 @@ public static unsafe partial class FileSys
 
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncfsNative(int fd);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint ReadlinkNative(string path, byte* buffer, nint size);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     private static partial nint ReadNative(int fd, byte* buffer, nint count);

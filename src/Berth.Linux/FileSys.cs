@@ -189,6 +189,17 @@ public static unsafe partial class FileSys
     /// <summary>syncfs(2): one call flushes every file a layer extraction wrote, instead of an fsync per file.</summary>
     public static void Syncfs(int fd) => Throw(SyncfsNative(fd), "syncfs", null);
 
+    /// <summary>readlink(2); on /proc/self/fd/N it names the directory an fd really is.</summary>
+    public static string ReadLink(string path)
+    {
+        var buffer = new byte[4096];
+        fixed (byte* p = buffer)
+        {
+            nint n = ReadlinkNative(path, p, buffer.Length);
+            return n >= 0 ? Encoding.UTF8.GetString(p, (int)n) : throw ErrnoException.Last($"readlink {path}");
+        }
+    }
+
     /// <summary>Reads what is available on an fd (fsopen's message channel); null on error.</summary>
     internal static string? ReadText(int fd)
     {
@@ -214,7 +225,7 @@ public static unsafe partial class FileSys
         Timespec* times = stackalloc Timespec[2];
         times[0] = ToTimespec(atimeNs);
         times[1] = ToTimespec(mtimeNs);
-        Throw(UtimensatNative(fd, name, times, flags), "utimensat", name);
+        Throw(name is null ? FutimensNative(fd, times) : UtimensatNative(fd, name, times, flags), "utimensat", name);
     }
 
     private static Timespec ToTimespec(long ns) => ns == long.MinValue
