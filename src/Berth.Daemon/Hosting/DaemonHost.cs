@@ -82,7 +82,7 @@ public sealed partial class DaemonHost
         var probe = new ComponentProbe("runc", "runc", "conmon");
         probe.Warm();
         var content = new ContentStore(config.DataRoot);
-        ILayerStore layers = new PendingLayerStore();
+        ILayerStore layers = new Storage.Layers.OverlayLayerStore(config.DataRoot);
         var images = new ImageService(new SqliteImageStore(state), content, layers, events, time)
         {
             TempRoot = Path.Combine(config.DataRoot, "tmp"),
