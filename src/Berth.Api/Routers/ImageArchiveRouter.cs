@@ -17,7 +17,11 @@ namespace Berth.Api.Routers;
 public sealed class ImageArchiveRouter(IImageArchive archive) : IRouter
 {
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
-    private static readonly ArchiveWireContext Wire = new(ApiJson.Options());
+    private static readonly ArchiveWireContext Wire = new(new JsonSerializerOptions
+    {
+        Encoder = ApiJson.Encoder,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
 
     public void Map(IEndpointRouteBuilder routes)
     {
