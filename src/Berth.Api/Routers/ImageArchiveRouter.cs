@@ -43,6 +43,11 @@ public sealed class ImageArchiveRouter(IImageArchive archive) : IRouter
     {
         // dockerd: BoolValueOrDefault(r, "quiet", true) — absent means quiet.
         bool quiet = !context.Request.Query.ContainsKey("quiet") || context.QueryBool("quiet");
+        // Image archives are routinely gigabytes: lift Kestrel's 30 MB request body cap for this request.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(context.RequestAborted);

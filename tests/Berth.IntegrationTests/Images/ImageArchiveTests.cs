@@ -154,6 +154,20 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
     }
 
     [Fact]
+    public async Task Loads_an_archive_larger_than_the_default_request_body_limit()
+    {
+        // Kestrel refuses bodies over 30 MB unless the endpoint lifts the limit.
+        string layerPath = ArchiveFiles.Write(Path.Combine(_dir, "big-layer.tar"), ("big", RandomNumberGenerator.GetBytes(40 << 20)));
+        byte[] layer = File.ReadAllBytes(layerPath);
+        byte[] config = ConfigFor(layer);
+        string tar = WriteTar("big.tar",
+            ("l/layer.tar", layer), ("c.json", config),
+            ("manifest.json", """[{"Config":"c.json","RepoTags":["arch/big:1"],"Layers":["l/layer.tar"]}]"""u8.ToArray()));
+        Assert.Contains("Loaded image: arch/big:1", await _docker.RunOkAsync("load", "-i", tar), StringComparison.Ordinal);
+        Assert.Equal("sha256:" + Hex(config), await IdOfAsync("arch/big:1"));
+    }
+
+    [Fact]
     public async Task Load_progress_stream_when_not_quiet()
     {
         // A layer of its own: a layer that exists already is not loaded again, so shows no progress.
