@@ -1,10 +1,10 @@
 # shellcheck shell=bash
-# Scenario "saveload": docker load, then docker save, of a ~200 MiB image with 6 layers of random
+# Scenario "save-load": docker load, then docker save, of a ~200 MiB image with 6 layers of random
 # (incompressible) files, with the real docker CLI against each engine on fresh roots. The archive
 # is built once per bench run (a docker-archive that both dockerd 20.10 and berthd read) and is in
 # the page cache for every load; save writes to /dev/null. Seconds are wall time of the CLI.
 
-scenario_saveload_metrics() {
+scenario_save-load_metrics() {
   metric saveload load_s s "<=0.6*dockerd" "docker load, 6 layers / 200 MiB"
   metric saveload load_mbps MB/s "-" "docker load throughput"
   metric saveload save_s s "<=dockerd" "docker save to /dev/null"
@@ -43,7 +43,7 @@ with tarfile.open(out, "w") as t:
 PY
 }
 
-scenario_saveload_run() { # ENGINE RUN
+scenario_save-load_run() { # ENGINE RUN
   saveload_archive || { echo "bench: could not build the save/load archive" >&2; return 1; }
   engine_start "$1" || return 1
   local docker=(/usr/local/bin/docker -H "unix://$ENGINE_SOCK") mb t0 t1 t2 out

@@ -55,9 +55,9 @@ public static class ArchiveLayout
             foreach (var path in layerPaths)
             {
                 var file = spool.Get(path, "layer");
-                if (path.StartsWith("blobs/sha256/", StringComparison.Ordinal) && DigestInName(path) is { } hex && hex != file.Sha256.Hex)
+                if (path.StartsWith("blobs/sha256/", StringComparison.Ordinal) && DigestInName(path) is { } hex && hex != ArchiveSpool.Sha256Of(file).Hex)
                 {
-                    throw DaemonException.InvalidParameter($"invalid archive: blob {path} has digest {file.Sha256}");
+                    throw DaemonException.InvalidParameter($"invalid archive: blob {path} has digest {ArchiveSpool.Sha256Of(file)}");
                 }
                 layers.Add(file);
             }
@@ -142,7 +142,7 @@ public static class ArchiveLayout
             throw DaemonException.InvalidParameter($"invalid manifest, layers length mismatch: expected {layerDescriptors.Count}, got {config.DiffIds.Count}");
         }
         var layers = layerDescriptors.Select(l => Blob(spool, l, "layer")).ToList();
-        return new LoadItem(configBytes, configFile.Sha256, config, layers, []);
+        return new LoadItem(configBytes, Digest.Compute(configBytes), config, layers, []);
     }
 
     /// <summary>The blob a descriptor names, present and with the digest and size it claims.</summary>
@@ -153,9 +153,10 @@ public static class ArchiveLayout
             throw DaemonException.InvalidParameter($"invalid archive: {what} descriptor has an invalid or unsupported digest \"{descriptor?.Digest}\"");
         }
         var file = spool.Get("blobs/sha256/" + digest.Hex, what);
-        if (file.Sha256 != digest || file.Size != descriptor!.Size)
+        var actual = ArchiveSpool.Sha256Of(file);
+        if (actual != digest || file.Size != descriptor!.Size)
         {
-            throw DaemonException.InvalidParameter($"invalid archive: {what} blob {digest} does not match its descriptor (digest {file.Sha256}, size {file.Size})");
+            throw DaemonException.InvalidParameter($"invalid archive: {what} blob {digest} does not match its descriptor (digest {actual}, size {file.Size})");
         }
         return file;
     }

@@ -4,8 +4,8 @@ using Berth.Engine.Errors;
 
 namespace Berth.Engine.Images.Archive;
 
-/// <summary>A regular member of the archive, copied to the spool, with its sha256.</summary>
-public sealed record SpooledFile(string Name, string FilePath, long Size, Digest Sha256);
+/// <summary>A regular member of the archive, copied to the spool; blobs (named by digest) carry their sha256.</summary>
+public sealed record SpooledFile(string Name, string FilePath, long Size, Digest? Sha256);
 
 /// <summary>
 /// An image archive unpacked to a private temp directory, as dockerd untars before it reads
@@ -113,7 +113,9 @@ public sealed class ArchiveSpool : IDisposable
     private async Task AddFileAsync(string name, TarEntry entry, int sequence, CancellationToken cancellationToken)
     {
         string path = Path.Combine(Directory, sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Only blobs are named by their digest; other members (legacy layer.tar, configs) are
+        // verified by what reads them, so hashing them here would be wasted CPU.
+        using var hash = name.StartsWith("blobs/", StringComparison.Ordinal) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         long size = 0;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
         {
@@ -125,7 +127,7 @@ public sealed class ArchiveSpool : IDisposable
                     int n;
                     while ((n = await data.ReadAsync(buffer, cancellationToken)) > 0)
                     {
-                        hash.AppendData(buffer, 0, n);
+                        hash?.AppendData(buffer, 0, n);
                         await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
                         size += n;
                     }
@@ -142,7 +144,7 @@ public sealed class ArchiveSpool : IDisposable
         }
         TotalBytes += size;
         _links.Remove(name);
-        _files[name] = new SpooledFile(name, path, size, Digest.FromHash(hash.GetHashAndReset()));
+        _files[name] = new SpooledFile(name, path, size, hash is null ? null : Digest.FromHash(hash.GetHashAndReset()));
     }
 
     /// <summary>The regular file a name denotes, following links inside the archive; null when absent.</summary>
@@ -171,6 +173,17 @@ public sealed class ArchiveSpool : IDisposable
             throw DaemonException.InvalidParameter($"invalid archive: {what} path {name} is outside the archive");
         }
         return Find(name!) ?? throw DaemonException.InvalidParameter($"invalid archive: {what} {name} not found in the archive");
+    }
+
+    /// <summary>A member's sha256: computed while spooling for blobs, else now (a blob reached through a link).</summary>
+    public static Digest Sha256Of(SpooledFile file)
+    {
+        if (file.Sha256 is { } known)
+        {
+            return known;
+        }
+        using var stream = File.OpenRead(file.FilePath);
+        return Digest.FromHash(SHA256.HashData(stream));
     }
 
     /// <summary>Reads a small member (JSON) whole; larger than <paramref name="maxBytes"/> is refused.</summary>
