@@ -11,6 +11,7 @@ using Berth.Engine.SystemInfo;
 using Berth.Storage;
 using Berth.Storage.Content;
 using Berth.Storage.Images;
+using Berth.Storage.Layers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,7 +83,7 @@ public sealed partial class DaemonHost
         var probe = new ComponentProbe("runc", "runc", "conmon");
         probe.Warm();
         var content = new ContentStore(config.DataRoot);
-        ILayerStore layers = new Storage.Layers.OverlayLayerStore(config.DataRoot);
+        var layers = new OverlayLayerStore(config.DataRoot);
         var images = new ImageService(new SqliteImageStore(state), content, layers, events, time)
         {
             TempRoot = Path.Combine(config.DataRoot, "tmp"),

@@ -45,7 +45,11 @@ public sealed partial class ImageService
     /// goes); the image goes only when no reference remains. By id: the image and all its
     /// references, unless they span repositories (needs force). Containers using it conflict.
     /// </summary>
-    public IReadOnlyList<ImageDeleteItem> Delete(string refOrId, bool force, bool noPrune)
+    public IReadOnlyList<ImageDeleteItem> Delete(string refOrId, bool force, bool noPrune) =>
+        DeleteCore(refOrId, force, collect: true);
+
+    /// <summary>Prune deletes many images and collects garbage once at the end (<paramref name="collect"/> false).</summary>
+    private List<ImageDeleteItem> DeleteCore(string refOrId, bool force, bool collect)
     {
         var records = new List<ImageDeleteItem>();
         var events = new List<(string Action, Digest Id, IReadOnlyDictionary<string, string>? Labels)>();
@@ -63,7 +67,7 @@ public sealed partial class ImageService
                 Publish(action, id, id.ToString(), labels);
             }
         }
-        if (records.Any(r => r.Deleted is not null))
+        if (collect && records.Any(r => r.Deleted is not null))
         {
             CollectGarbage();
         }

@@ -59,13 +59,17 @@ public sealed partial class ImageService
                 {
                     try
                     {
-                        deleted.AddRange(Delete(target, force: false, noPrune: false));
+                        deleted.AddRange(DeleteCore(target, force: false, collect: false));
                     }
                     catch (DaemonException)
                     {
                         // dockerd skips conflicts (and logs other failures) and goes on.
                     }
                 }
+            }
+            if (deleted.Count > 0)
+            {
+                CollectGarbage();
             }
             long reclaimed = deleted.Where(d => d.Deleted is not null && Digest.TryParse(d.Deleted, out _))
                 .Sum(d => layerSizes.GetValueOrDefault(Digest.Parse(d.Deleted!)));
