@@ -156,16 +156,27 @@ public sealed class LayerExtractorTests : IDisposable
         return [.. output];
     }
 
-    private static byte[] Pad(byte[] data) => [.. data, .. new byte[(512 - data.Length % 512) % 512]];
+    internal static byte[] Pad(byte[] data) => [.. data, .. new byte[(512 - data.Length % 512) % 512]];
 
-    private static byte[] Header(string name, char type, long size)
+    internal static byte[] Header(string name, char type, long size)
     {
         var h = new byte[512];
         System.Text.Encoding.ASCII.GetBytes(name).CopyTo(h, 0);
         System.Text.Encoding.ASCII.GetBytes("0000644\0").CopyTo(h, 100);
         System.Text.Encoding.ASCII.GetBytes("0000000\0").CopyTo(h, 108);
         System.Text.Encoding.ASCII.GetBytes("0000000\0").CopyTo(h, 116);
-        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0").CopyTo(h, 124);
+        if (size < 1L << 33)
+        {
+            System.Text.Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0").CopyTo(h, 124);
+        }
+        else
+        {
+            h[124] = 0x80; // GNU base-256 for sizes past 8 GiB
+            for (int i = 0; i < 8; i++)
+            {
+                h[135 - i] = (byte)(size >> (8 * i));
+            }
+        }
         System.Text.Encoding.ASCII.GetBytes("14000000000\0").CopyTo(h, 136);
         h[156] = (byte)type;
         System.Text.Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(h, 257);
