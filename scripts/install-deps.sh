@@ -11,6 +11,7 @@ packages=(
   iptables iproute2 openssl # networking and TLS test material
   docker-registry           # a real registry on loopback for pull/push tests
   docker-compose python3-docker  # real third-party clients
+  skopeo                    # docker-archive / oci-archive round trips for docker load tests
 )
 
 missing=()

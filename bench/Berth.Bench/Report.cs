@@ -116,13 +116,14 @@ internal static class Report
         bool le = goal.StartsWith("<=", StringComparison.Ordinal);
         string rhs = goal[2..];
         double target;
-        if (rhs == "dockerd")
+        if (rhs.EndsWith("dockerd", StringComparison.Ordinal))
         {
             if (dockerd is not { } d)
             {
                 return "n/a (no dockerd)";
             }
-            target = d;
+            // "<=0.6*dockerd": a fraction of dockerd's value.
+            target = rhs == "dockerd" ? d : d * double.Parse(rhs[..rhs.IndexOf('*', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
         }
         else
         {

@@ -61,6 +61,10 @@ public sealed class ImagesRouter : IRouter
             IReadOnlyList<HistoryItemWire> body = [.. _images.History(history).Select(ImageWireMapping.ToWire)];
             return context.WriteJsonAsync(body, ApiJson.Images.IReadOnlyListHistoryItemWire);
         }
+        if (TrimSuffix(path, "/get") is { } save && _images is Engine.Images.Archive.IImageArchive archive)
+        {
+            return ImageArchiveRouter.SaveAsync(context, archive, [save]);
+        }
         throw DaemonException.NotFound(Messages.PageNotFound);
     }
 

@@ -93,7 +93,12 @@ public sealed partial class DaemonHost
         var content = new ContentStore(config.DataRoot);
         var layers = new OverlayLayerStore(config.DataRoot);
         var imageUsage = new DeferredImageUsage();
-        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time, imageUsage);
+        var images = new ImageService(new SqliteImageStore(state), content, layers, events, time, imageUsage)
+        {
+            TempRoot = Path.Combine(config.DataRoot, "tmp"),
+        };
+        // Spools of loads cut short by a crash.
+        Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
         var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);
         using var monitorScope = monitor;
         imageUsage.Target = containers;
@@ -145,6 +150,7 @@ public sealed partial class DaemonHost
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
             new ImagesRouter(images),
+            new ImageArchiveRouter(images),
             new DiskUsageRouter(images),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
