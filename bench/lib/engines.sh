@@ -30,7 +30,10 @@ engine_command() {
   local d=$2
   case $1 in
     berthd)
-      ENGINE_CMD=("$BERTHD" -H "unix://$d/api.sock" --data-root "$d/data" --exec-root "$d/exec"
+      # Its own anonymous network namespace, as for dockerd below: the default bridge and the
+      # iptables chains berthd creates (and keeps, as dockerd does) vanish with the process.
+      # unshare execs berthd, so the pid is berthd's.
+      ENGINE_CMD=(unshare --net "$BERTHD" -H "unix://$d/api.sock" --data-root "$d/data" --exec-root "$d/exec"
         --pidfile "$d/berthd.pid" --config-file "$d/daemon.json")
       ;;
     dockerd)
