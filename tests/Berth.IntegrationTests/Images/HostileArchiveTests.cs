@@ -7,32 +7,18 @@ namespace Berth.IntegrationTests.Images;
 /// docker load of bad archives: each fails with a clear error and the store is unchanged (image
 /// list, content blobs, layer directories, no spool left in data-root/tmp).
 /// </summary>
-public sealed class HostileArchiveTests : IClassFixture<BerthDaemon>, IDisposable
+public sealed class HostileArchiveTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>
 {
-    private readonly BerthDaemon _daemon;
-    private readonly DockerCli _docker;
-    private readonly IDisposable _log;
-    private readonly string _dir = Directory.CreateTempSubdirectory("berth-hostile-").FullName;
-
     public HostileArchiveTests(BerthDaemon daemon, ITestOutputHelper output)
+        : base(daemon, output)
     {
-        _daemon = daemon;
-        _log = daemon.LogTo(output);
-        _docker = daemon.Cli(output);
-    }
-
-    public void Dispose()
-    {
-        _docker.Dispose();
-        _log.Dispose();
-        Directory.Delete(_dir, recursive: true);
     }
 
     private async Task<string> SnapshotAsync()
     {
-        string images = await _docker.RunOkAsync("images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}");
-        string List(string sub) => Directory.Exists(Path.Combine(_daemon.DataRoot, sub))
-            ? string.Join(",", Directory.GetFileSystemEntries(Path.Combine(_daemon.DataRoot, sub)).Select(Path.GetFileName).Order())
+        string images = await Docker.RunOkAsync("images", "-a", "--no-trunc", "--format", "{{.ID}} {{.Repository}}:{{.Tag}}");
+        string List(string sub) => Directory.Exists(Path.Combine(Daemon.DataRoot, sub))
+            ? string.Join(",", Directory.GetFileSystemEntries(Path.Combine(Daemon.DataRoot, sub)).Select(Path.GetFileName).Order())
             : "";
         return $"{images}\ncontent={List("content/sha256")}\noverlay={List("overlay")}\nlinks={List("overlay/l")}\ntmp={List("tmp")}";
     }
@@ -41,7 +27,7 @@ public sealed class HostileArchiveTests : IClassFixture<BerthDaemon>, IDisposabl
     {
         await EnsureBaseImageAsync();
         string before = await SnapshotAsync();
-        var result = await _docker.RunAsync("load", "-i", archive);
+        var result = await Docker.RunAsync("load", "-i", archive);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Equal(before, await SnapshotAsync());
         return result.Stderr + result.Stdout;
@@ -49,15 +35,15 @@ public sealed class HostileArchiveTests : IClassFixture<BerthDaemon>, IDisposabl
 
     private async Task EnsureBaseImageAsync()
     {
-        if ((await _docker.RunAsync("image", "inspect", "hostile/base:1")).ExitCode != 0)
+        if ((await Docker.RunAsync("image", "inspect", "hostile/base:1")).ExitCode != 0)
         {
-            await _docker.RunOkAsync("import", TestImages.BusyboxRootfsTar(Path.Combine(_dir, "rootfs.tar")), "hostile/base:1");
+            await Docker.RunOkAsync("import", TestImages.BusyboxRootfsTar(Path.Combine(ScratchDir, "rootfs.tar")), "hostile/base:1");
         }
     }
 
     private byte[] Layer(string content)
     {
-        string path = Path.Combine(_dir, "layer-src.tar");
+        string path = Path.Combine(ScratchDir, "layer-src.tar");
         ArchiveFiles.Write(path, ("f", Encoding.UTF8.GetBytes(content)));
         return File.ReadAllBytes(path);
     }
@@ -65,7 +51,7 @@ public sealed class HostileArchiveTests : IClassFixture<BerthDaemon>, IDisposabl
     private string DockerArchive(string name, byte[] config, string configPath, string[] layerPaths, params (string, byte[])[] members)
     {
         string manifest = $$"""[{"Config":"{{configPath}}","RepoTags":["hostile/evil:1"],"Layers":[{{string.Join(",", layerPaths.Select(p => $"\"{p}\""))}}]}]""";
-        return ArchiveFiles.Write(Path.Combine(_dir, name), [.. members, (configPath, config), ("manifest.json", Encoding.UTF8.GetBytes(manifest))]);
+        return ArchiveFiles.Write(Path.Combine(ScratchDir, name), [.. members, (configPath, config), ("manifest.json", Encoding.UTF8.GetBytes(manifest))]);
     }
 
     [Fact]
@@ -89,12 +75,12 @@ public sealed class HostileArchiveTests : IClassFixture<BerthDaemon>, IDisposabl
     public async Task Truncated_gzip_archive()
     {
         await EnsureBaseImageAsync();
-        string saved = Path.Combine(_dir, "full.tar");
-        await _docker.RunOkAsync("save", "-o", saved, "hostile/base:1");
+        string saved = Path.Combine(ScratchDir, "full.tar");
+        await Docker.RunOkAsync("save", "-o", saved, "hostile/base:1");
         var gz = ImageArchiveTests.Gzip(File.ReadAllBytes(saved));
-        string truncated = Path.Combine(_dir, "truncated.tar.gz");
+        string truncated = Path.Combine(ScratchDir, "truncated.tar.gz");
         File.WriteAllBytes(truncated, gz[..(gz.Length / 2)]);
-        await _docker.RunOkAsync("rmi", "hostile/base:1");
+        await Docker.RunOkAsync("rmi", "hostile/base:1");
         Assert.Contains("invalid archive", await LoadFailsCleanlyAsync(truncated), StringComparison.Ordinal);
     }
 

@@ -8,34 +8,20 @@ using Berth.IntegrationTests.Harness;
 namespace Berth.IntegrationTests.Images;
 
 /// <summary>docker save / docker load with the real CLI (and skopeo when installed) against one daemon.</summary>
-public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
+public sealed class ImageArchiveTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>
 {
-    private readonly BerthDaemon _daemon;
-    private readonly DockerCli _docker;
-    private readonly IDisposable _log;
-    private readonly string _dir = Directory.CreateTempSubdirectory("berth-archive-").FullName;
-
     public ImageArchiveTests(BerthDaemon daemon, ITestOutputHelper output)
+        : base(daemon, output)
     {
-        _daemon = daemon;
-        _log = daemon.LogTo(output);
-        _docker = daemon.Cli(output);
     }
 
-    public void Dispose()
-    {
-        _docker.Dispose();
-        _log.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private string RootfsTar() => TestImages.BusyboxRootfsTar(Path.Combine(_dir, "rootfs.tar"));
+    private string RootfsTar() => TestImages.BusyboxRootfsTar(Path.Combine(ScratchDir, "rootfs.tar"));
 
     private async Task<string> ImportAsync(string reference, params string[] extra) =>
-        (await _docker.RunOkAsync(["import", .. extra, RootfsTar(), reference])).Trim();
+        (await Docker.RunOkAsync(["import", .. extra, RootfsTar(), reference])).Trim();
 
     private async Task<string> IdOfAsync(string reference) =>
-        (await _docker.RunOkAsync("image", "inspect", "--format", "{{.Id}}", reference)).Trim();
+        (await Docker.RunOkAsync("image", "inspect", "--format", "{{.Id}}", reference)).Trim();
 
     private static Dictionary<string, byte[]> Members(string tarPath)
     {
@@ -54,8 +40,8 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
     public async Task Save_rmi_load_keeps_the_id_and_tags()
     {
         string id = await ImportAsync("arch/busybox:latest", "-c", "CMD [\"sh\"]");
-        string tar = Path.Combine(_dir, "x.tar");
-        await _docker.RunOkAsync("save", "arch/busybox:latest", "-o", tar);
+        string tar = Path.Combine(ScratchDir, "x.tar");
+        await Docker.RunOkAsync("save", "arch/busybox:latest", "-o", tar);
         var members = Members(tar);
         Assert.Contains("manifest.json", members.Keys);
         Assert.Contains("index.json", members.Keys);
@@ -63,16 +49,16 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
         Assert.Contains("repositories", members.Keys);
         Assert.Contains("blobs/sha256/" + id[7..], members.Keys);
 
-        await _docker.RunOkAsync("rmi", "arch/busybox:latest");
-        string output = await _docker.RunOkAsync("load", "-i", tar);
+        await Docker.RunOkAsync("rmi", "arch/busybox:latest");
+        string output = await Docker.RunOkAsync("load", "-i", tar);
         Assert.Contains("Loaded image: arch/busybox:latest", output, StringComparison.Ordinal);
         Assert.Equal(id, await IdOfAsync("arch/busybox:latest"));
         // "--until 0s" is cut at whole seconds on the client, which can drop what happened this
         // second; a deadline just ahead replays the history and ends on its own.
         string until = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        string saves = await _docker.RunOkAsync("events", "--since", "5m", "--until", until, "--filter", "event=save", "--format", "{{.Action}} {{.Actor.ID}}");
+        string saves = await Docker.RunOkAsync("events", "--since", "5m", "--until", until, "--filter", "event=save", "--format", "{{.Action}} {{.Actor.ID}}");
         Assert.Contains("save " + id, saves, StringComparison.Ordinal);
-        string loads = await _docker.RunOkAsync("events", "--since", "5m", "--until", until, "--filter", "event=load", "--format", "{{.Action}} {{.Actor.ID}}");
+        string loads = await Docker.RunOkAsync("events", "--since", "5m", "--until", until, "--filter", "event=load", "--format", "{{.Action}} {{.Actor.ID}}");
         Assert.Contains("load " + id, loads, StringComparison.Ordinal);
     }
 
@@ -82,8 +68,8 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
         string a = await ImportAsync("arch/share:a", "-c", "ENV A=1");
         string b = await ImportAsync("arch/share:b", "-c", "ENV B=1");
         Assert.NotEqual(a, b);
-        string tar = Path.Combine(_dir, "two.tar");
-        await _docker.RunOkAsync("save", "-o", tar, "arch/share:a", "arch/share:b");
+        string tar = Path.Combine(ScratchDir, "two.tar");
+        await Docker.RunOkAsync("save", "-o", tar, "arch/share:a", "arch/share:b");
         var members = Members(tar);
         var manifest = JsonDocument.Parse(members["manifest.json"]).RootElement;
         Assert.Equal(2, manifest.GetArrayLength());
@@ -91,8 +77,8 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
         Assert.Equal(layer, manifest[1].GetProperty("Layers")[0].GetString());
         Assert.Single(members.Keys, k => k == layer);
 
-        await _docker.RunOkAsync("rmi", "arch/share:a", "arch/share:b");
-        string output = await _docker.RunOkAsync("load", "-i", tar);
+        await Docker.RunOkAsync("rmi", "arch/share:a", "arch/share:b");
+        string output = await Docker.RunOkAsync("load", "-i", tar);
         Assert.Contains("Loaded image: arch/share:a", output, StringComparison.Ordinal);
         Assert.Contains("Loaded image: arch/share:b", output, StringComparison.Ordinal);
         Assert.Equal(a, await IdOfAsync("arch/share:a"));
@@ -110,7 +96,7 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
             (id + ".json", config),
             ("manifest.json", Encoding.UTF8.GetBytes($$"""[{"Config":"{{id}}.json","RepoTags":["arch/legacy:20.10"],"Layers":["3f2a/layer.tar"]}]""")),
             ("repositories", """{"arch/legacy":{"20.10":"3f2a"}}"""u8.ToArray()));
-        string output = await _docker.RunOkAsync("load", "-i", tar);
+        string output = await Docker.RunOkAsync("load", "-i", tar);
         Assert.Contains("Loaded image: arch/legacy:20.10", output, StringComparison.Ordinal);
         Assert.Equal("sha256:" + id, await IdOfAsync("arch/legacy:20.10"));
     }
@@ -130,7 +116,7 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
             ("blobs/sha256/" + Hex(manifest), manifest),
             ("blobs/sha256/" + Hex(config), config),
             ("blobs/sha256/" + Hex(gz), gz));
-        string output = await _docker.RunOkAsync("load", "-i", tar);
+        string output = await Docker.RunOkAsync("load", "-i", tar);
         Assert.Contains("Loaded image: arch/oci:gz", output, StringComparison.Ordinal);
         Assert.Equal("sha256:" + Hex(config), await IdOfAsync("arch/oci:gz"));
     }
@@ -140,33 +126,33 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
     {
         Assert.True(File.Exists("/usr/bin/skopeo"), "skopeo is required (scripts/install-deps.sh installs it)");
         string id = await ImportAsync("arch/skopeo:src");
-        string saved = Path.Combine(_dir, "saved.tar");
-        await _docker.RunOkAsync("save", "-o", saved, "arch/skopeo:src");
-        string dockerArchive = Path.Combine(_dir, "skopeo-docker.tar");
-        string ociArchive = Path.Combine(_dir, "skopeo-oci.tar");
+        string saved = Path.Combine(ScratchDir, "saved.tar");
+        await Docker.RunOkAsync("save", "-o", saved, "arch/skopeo:src");
+        string dockerArchive = Path.Combine(ScratchDir, "skopeo-docker.tar");
+        string ociArchive = Path.Combine(ScratchDir, "skopeo-oci.tar");
         await RunOkAsync("/usr/bin/skopeo", "copy", "--insecure-policy", $"docker-archive:{saved}", $"docker-archive:{dockerArchive}:arch/skopeo:docker");
         await RunOkAsync("/usr/bin/skopeo", "copy", "--insecure-policy", $"docker-archive:{saved}", $"oci-archive:{ociArchive}:arch/skopeo:oci");
 
-        Assert.Contains("Loaded image: arch/skopeo:docker", await _docker.RunOkAsync("load", "-i", dockerArchive), StringComparison.Ordinal);
-        Assert.Contains("Loaded image: arch/skopeo:oci", await _docker.RunOkAsync("load", "-i", ociArchive), StringComparison.Ordinal);
+        Assert.Contains("Loaded image: arch/skopeo:docker", await Docker.RunOkAsync("load", "-i", dockerArchive), StringComparison.Ordinal);
+        Assert.Contains("Loaded image: arch/skopeo:oci", await Docker.RunOkAsync("load", "-i", ociArchive), StringComparison.Ordinal);
         // docker-archive keeps the config bytes, so the id; skopeo rewrites the config as an OCI
         // config (Docker-only fields dropped), so the id changes but the layer DiffIDs do not.
         Assert.Equal(id, await IdOfAsync("arch/skopeo:docker"));
-        string layers = await _docker.RunOkAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", "arch/skopeo:src");
-        Assert.Equal(layers, await _docker.RunOkAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", "arch/skopeo:oci"));
+        string layers = await Docker.RunOkAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", "arch/skopeo:src");
+        Assert.Equal(layers, await Docker.RunOkAsync("image", "inspect", "--format", "{{json .RootFS.Layers}}", "arch/skopeo:oci"));
     }
 
     [Fact]
     public async Task Loads_an_archive_larger_than_the_default_request_body_limit()
     {
         // Kestrel refuses bodies over 30 MB unless the endpoint lifts the limit.
-        string layerPath = ArchiveFiles.Write(Path.Combine(_dir, "big-layer.tar"), ("big", RandomNumberGenerator.GetBytes(40 << 20)));
+        string layerPath = ArchiveFiles.Write(Path.Combine(ScratchDir, "big-layer.tar"), ("big", RandomNumberGenerator.GetBytes(40 << 20)));
         byte[] layer = File.ReadAllBytes(layerPath);
         byte[] config = ConfigFor(layer);
         string tar = WriteTar("big.tar",
             ("l/layer.tar", layer), ("c.json", config),
             ("manifest.json", """[{"Config":"c.json","RepoTags":["arch/big:1"],"Layers":["l/layer.tar"]}]"""u8.ToArray()));
-        Assert.Contains("Loaded image: arch/big:1", await _docker.RunOkAsync("load", "-i", tar), StringComparison.Ordinal);
+        Assert.Contains("Loaded image: arch/big:1", await Docker.RunOkAsync("load", "-i", tar), StringComparison.Ordinal);
         Assert.Equal("sha256:" + Hex(config), await IdOfAsync("arch/big:1"));
     }
 
@@ -174,12 +160,12 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
     public async Task Load_progress_stream_when_not_quiet()
     {
         // A layer of its own: a layer that exists already is not loaded again, so shows no progress.
-        string unique = ArchiveFiles.Write(Path.Combine(_dir, "unique.tar"), ("progress", RandomNumberGenerator.GetBytes(3 << 20)));
-        await _docker.RunOkAsync("import", unique, "arch/progress:1");
-        string tar = Path.Combine(_dir, "p.tar");
-        await _docker.RunOkAsync("save", "-o", tar, "arch/progress:1");
-        await _docker.RunOkAsync("rmi", "arch/progress:1");
-        using var http = _daemon.Http();
+        string unique = ArchiveFiles.Write(Path.Combine(ScratchDir, "unique.tar"), ("progress", RandomNumberGenerator.GetBytes(3 << 20)));
+        await Docker.RunOkAsync("import", unique, "arch/progress:1");
+        string tar = Path.Combine(ScratchDir, "p.tar");
+        await Docker.RunOkAsync("save", "-o", tar, "arch/progress:1");
+        await Docker.RunOkAsync("rmi", "arch/progress:1");
+        using var http = Daemon.Http();
         var response = await http.SendAsync(HttpMethod.Post, "/images/load?quiet=0", new ByteArrayContent(File.ReadAllBytes(tar)));
         Assert.Equal(200, response.StatusCode);
         Assert.Contains("\"status\":\"Loading layer\"", response.Body, StringComparison.Ordinal);
@@ -208,7 +194,7 @@ public sealed class ImageArchiveTests : IClassFixture<BerthDaemon>, IDisposable
     }
 
     private string WriteTar(string name, params (string Name, byte[] Content)[] members) =>
-        ArchiveFiles.Write(Path.Combine(_dir, name), members);
+        ArchiveFiles.Write(Path.Combine(ScratchDir, name), members);
 }
 
 /// <summary>Writes hand-made archives (files, and symlinks given as "-> target").</summary>
