@@ -90,6 +90,7 @@ internal static class ConfigBuilder
             Bridge = bridge,
             IptablesChainPrefix = chainPrefix,
             DefaultAddressPools = pools,
+            LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
         };
     }
 

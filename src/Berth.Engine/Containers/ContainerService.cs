@@ -85,9 +85,6 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
 
         public bool RemovalInProgress { get; set; }
 
-        /// <summary>Set by stop/kill so exit handling can tell a requested stop from a crash (restart policies, later).</summary>
-        public bool StopRequested { get; set; }
-
         public static TaskCompletionSource<WaitResult> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 

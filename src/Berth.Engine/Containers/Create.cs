@@ -14,10 +14,7 @@ public sealed partial class ContainerService
     /// </summary>
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
-        {
-            throw DaemonException.InvalidParameter(Messages.InvalidRestartPolicyAutoRemove);
-        }
+        Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
         // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);

@@ -18,12 +18,14 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private readonly IContainerMonitor _monitor;
     private readonly ILayerStore _layers;
     private readonly string _containersDir;
+    private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
 
     public ConmonContainerRuntime(IContainerMonitor monitor, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
     {
         _monitor = monitor;
         _layers = layers;
+        _execRoot = execRoot;
         _containersDir = Path.Combine(execRoot, "containers");
         _defaults = defaults;
         Directory.CreateDirectory(_containersDir);
@@ -156,6 +158,13 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         MonitorHandle found = ToHandle(result.Container);
         ExitInfo? exit = result.Exit is { } e ? new ExitInfo(e.ExitCode, e.OomKilled, e.FinishedAt) : null;
         return new RecoveredContainer(found, result.Status == ReattachStatus.Running, exit);
+    }
+
+    public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default)
+    {
+        var at = new RuntimeLocations(_execRoot, _monitor.Runtime.Root, cgroupParent);
+        LeftoverPlan plan = LeftoverPlan.For(LeftoverSweeper.Scan(at), keep, at.ContainersDir);
+        return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, _monitor.Runtime, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
