@@ -85,6 +85,10 @@ public static class LeftoverSweeper
             CgroupFs.RemoveTree(relative, at.CgroupRoot);
             done.Add($"cgroup {relative}");
         }
+        if (plan.RemoveCgroups.Count > 0)
+        {
+            CgroupFs.Remove(at.CgroupParent); // only when nothing else lives there (rmdir of an empty dir)
+        }
         return done;
     }
 

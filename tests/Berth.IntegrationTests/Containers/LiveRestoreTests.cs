@@ -141,5 +141,6 @@ public sealed class LiveRestoreTests(ITestOutputHelper output)
         Assert.False(Directory.Exists(Path.Combine(first.ExecRoot, "containers", id)), "bundle left behind");
         Assert.False(File.Exists(Path.Combine(first.ExecRoot, "exits", id)), "exit file left behind");
         Assert.Contains("removed runtime leftover", second.Logs, StringComparison.Ordinal);
+        Assert.DoesNotContain(Directory.EnumerateDirectories("/sys/fs/cgroup"), h => Directory.Exists(h + first.CgroupParent));
     }
 }
