@@ -98,6 +98,7 @@ public sealed partial class DaemonHost
         Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
         using var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);
         using var monitorScope = monitor;
+        using var execs = ExecWiring.Build(config, containers, monitor, events, time, loggerFactory);
         imageUsage.Target = containers;
         foreach (var warning in images.LoadWarnings)
         {
@@ -152,6 +153,7 @@ public sealed partial class DaemonHost
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ExecRouter(execs),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

@@ -59,6 +59,9 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
 
     private string ContainersDir => Path.Combine(_options.DataRoot, "containers");
 
+    /// <summary>Exec ids for inspect; set by the composition root once the exec service exists (it needs this service).</summary>
+    public Exec.IExecIdSource? ExecIds { get; set; }
+
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>
     private sealed class Entry
     {
