@@ -155,6 +155,7 @@ public sealed partial class DaemonHost
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
