@@ -55,13 +55,18 @@ internal sealed class K8sLineParser
     }
 
     /// <summary>The tag of a record from its first bytes: 'F', 'P', or 0 when it is not a record.</summary>
-    public static byte TagOf(ReadOnlySpan<byte> head)
+    public static byte TagOf(ReadOnlySpan<byte> head) => TagOf(head, out _);
+
+    /// <summary>The tag, and the stream as 'o' (stdout) or 'e' (stderr).</summary>
+    public static byte TagOf(ReadOnlySpan<byte> head, out byte stream)
     {
+        stream = 0;
         int sp = head.IndexOf((byte)' ');
         if (sp < 0 || head.Length < sp + 9 || head[sp + 7] != ' ')
         {
             return 0;
         }
+        stream = head[sp + 4]; // std[o]ut / std[e]rr
         byte tag = head[sp + 8];
         return tag is (byte)'F' or (byte)'P' && (head.Length == sp + 9 || head[sp + 9] == ' ') ? tag : (byte)0;
     }

@@ -94,9 +94,10 @@ public sealed class K8sLogReader : IContainerLogReader
                 needed -= count;
                 continue;
             }
-            long offset = TailLocator.FindStart(f.Handle, f.Length, needed, out long found);
+            long offset = TailLocator.FindStart(f.Handle, f.Length, needed, out long found, out long skip);
             if (found >= needed)
             {
+                writer.SkipEntries = skip;
                 return (i, offset);
             }
             needed -= found;

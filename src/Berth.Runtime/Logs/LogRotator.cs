@@ -125,6 +125,21 @@ public sealed class LogRotator
 
         private void Schedule()
         {
+            // On the watcher's thread: a stat, and at the limit a few renames and one fifo write,
+            // so a busy container overshoots max-size by milliseconds of output, not by a
+            // thread-pool hop. Compression, and a check that finds the gate busy, go to the pool.
+            if (_gate.TryEnter())
+            {
+                try
+                {
+                    CheckLocked();
+                }
+                finally
+                {
+                    _gate.Exit();
+                }
+                return;
+            }
             if (Interlocked.Exchange(ref _pending, 1) == 0)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(static t => t.Check(), this, preferLocal: false);
@@ -136,19 +151,24 @@ public sealed class LogRotator
             Volatile.Write(ref _pending, 0);
             lock (_gate)
             {
-                if (_stopped || Libc.FileStat(path) is not { } stat || stat.Size < limits.MaxSize)
-                {
-                    return;
-                }
-                try
-                {
-                    Rotate((stat.Device, stat.Inode));
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or Engine.Errors.DaemonException)
-                {
-                    // The container may have exited between the check and the reopen: its next
-                    // start opens a fresh file anyway. Nothing to report to anyone.
-                }
+                CheckLocked();
+            }
+        }
+
+        private void CheckLocked()
+        {
+            if (_stopped || Libc.FileStat(path) is not { } stat || stat.Size < limits.MaxSize)
+            {
+                return;
+            }
+            try
+            {
+                Rotate((stat.Device, stat.Inode));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Engine.Errors.DaemonException)
+            {
+                // The container may have exited between the check and the reopen: its next
+                // start opens a fresh file anyway. Nothing to report to anyone.
             }
         }
 
@@ -175,13 +195,33 @@ public sealed class LogRotator
             reopen();
             if (limits.Compress)
             {
-                Compress(LogFileSet.RotatedName(path, 1), rotatedIdentity);
+                string rotated = LogFileSet.RotatedName(path, 1);
+                ThreadPool.UnsafeQueueUserWorkItem(_ =>
+                {
+                    lock (_gate)
+                    {
+                        try
+                        {
+                            Compress(rotated, rotatedIdentity);
+                        }
+                        catch (IOException)
+                        {
+                            // left uncompressed: readers take .1 as well as .1.gz
+                        }
+                    }
+                }, null);
             }
         }
 
         /// <summary>Gzips .1 once conmon writes to its new file (the old one is final then).</summary>
         private void Compress(string rotated, (ulong, ulong) rotatedIdentity)
         {
+            // Not skipped after Stop: a container that exits right after a rotation still gets
+            // its rotated file compressed (the file is final either way).
+            if (Libc.FileIdentity(rotated) != rotatedIdentity)
+            {
+                return; // rotated again meanwhile: .1 is a newer file now
+            }
             var deadline = DateTime.UtcNow + owner.ReopenWait;
             while (DateTime.UtcNow < deadline && Libc.FileIdentity(path) is var id && (id is null || id == rotatedIdentity))
             {

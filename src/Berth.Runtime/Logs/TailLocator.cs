@@ -12,24 +12,32 @@ internal static class TailLocator
 {
     private const int BlockSize = 64 * 1024;
     private const int HeadSize = 64; // timestamp (≤ 35) + stream + tag fit in it
+    private const long MaxExtension = 4 * 1024 * 1024; // how far back a split entry's chunks are looked for
 
     /// <summary>
     /// The offset from which the last <paramref name="wanted"/> entries of the first
     /// <paramref name="length"/> bytes start; <paramref name="found"/> &lt; wanted means the whole
-    /// range holds fewer (offset 0).
+    /// range holds fewer (offset 0). Once the boundary F record is found, the scan goes on over
+    /// the other stream's P chunks just before it: they begin an entry that ends inside the tail.
+    /// The boundary stream's complete entries that this pulls in are the first
+    /// <paramref name="skip"/> entries read from the offset, and are to be dropped.
     /// </summary>
-    public static long FindStart(SafeFileHandle file, long length, long wanted, out long found)
+    public static long FindStart(SafeFileHandle file, long length, long wanted, out long found, out long skip)
     {
         found = 0;
+        skip = 0;
+        long boundaryEntries = 0;
         byte[] block = new byte[BlockSize];
         Span<byte> head = stackalloc byte[HeadSize];
         bool sawComplete = false;
+        bool extending = false;
+        byte boundaryStream = 0;
+        long start = 0;
         long blockStart = length;
         int blockLength = 0;
         long lineEnd = -1; // offset of the '\n' that ends the line being looked for
         while (true)
         {
-            // Scan the current block backwards for newlines.
             for (int i = blockLength - 1; i >= -1; i--)
             {
                 if (i >= 0 && block[i] != (byte)'\n')
@@ -46,18 +54,40 @@ internal static class TailLocator
                     // The line (newline, lineEnd] is complete: classify it by its first bytes.
                     long lineStart = newline + 1;
                     int take = (int)Math.Min(HeadSize, lineEnd - lineStart);
-                    ReadOnlySpan<byte> lineHead = lineStart - blockStart + take <= blockLength && lineStart >= blockStart
+                    ReadOnlySpan<byte> lineHead = lineStart - blockStart + take <= blockLength
                         ? block.AsSpan((int)(lineStart - blockStart), take)
                         : head[..RandomAccess.Read(file, head[..take], lineStart)];
-                    byte tag = K8sLineParser.TagOf(lineHead);
-                    if (tag == 'F')
+                    byte tag = K8sLineParser.TagOf(lineHead, out byte stream);
+                    if (extending)
+                    {
+                        if (tag == 'P' && stream != boundaryStream)
+                        {
+                            start = lineStart;
+                            skip = boundaryEntries;
+                        }
+                        else if (tag == 'F' && stream != boundaryStream)
+                        {
+                            return start;
+                        }
+                        else if (tag == 'F')
+                        {
+                            boundaryEntries++;
+                        }
+                    }
+                    else if (tag == 'F')
                     {
                         if (found == wanted)
                         {
-                            return lineEnd + 1;
+                            extending = true;
+                            boundaryStream = stream;
+                            start = lineEnd + 1;
+                            boundaryEntries = 1;
                         }
-                        found++;
-                        sawComplete = true;
+                        else
+                        {
+                            found++;
+                            sawComplete = true;
+                        }
                     }
                     else if (tag == 'P' && !sawComplete)
                     {
@@ -67,12 +97,12 @@ internal static class TailLocator
                 lineEnd = newline;
                 if (newline < 0)
                 {
-                    return 0;
+                    return extending ? start : 0;
                 }
             }
-            if (blockStart == 0)
+            if (blockStart == 0 || (extending && start - blockStart > MaxExtension))
             {
-                return 0;
+                return extending ? start : 0;
             }
             long previous = Math.Max(0, blockStart - BlockSize);
             blockLength = (int)(blockStart - previous);
@@ -83,6 +113,7 @@ internal static class TailLocator
                 int n = RandomAccess.Read(file, block.AsSpan(read, blockLength - read), blockStart + read);
                 if (n <= 0)
                 {
+                    skip = 0;
                     return 0; // shrank under us (truncated): read it all
                 }
                 read += n;

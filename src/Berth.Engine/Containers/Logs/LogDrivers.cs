@@ -47,7 +47,12 @@ public static class LogDrivers
     public static LogSettings Merge(LogSettings requested, LogSettings daemonDefault)
     {
         string type = string.IsNullOrEmpty(requested.Type) ? daemonDefault.Type : requested.Type;
-        var config = new Dictionary<string, string>(requested.Config ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        // Sorted: inspect shows the options in Go's map order.
+        var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in requested.Config ?? new Dictionary<string, string>())
+        {
+            config[key] = value;
+        }
         if (type == daemonDefault.Type && daemonDefault.Config is not null)
         {
             foreach (var (key, value) in daemonDefault.Config)
