@@ -154,6 +154,7 @@ public sealed partial class DaemonHost
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
             new ExecRouter(execs),
+            new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

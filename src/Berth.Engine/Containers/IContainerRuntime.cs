@@ -73,6 +73,8 @@ public interface IContainerRuntime
     /// are looked for under <paramref name="cgroupParent"/>. Returns what it removed, for the log.
     /// </summary>
     Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default);
+    /// <summary>Sets the terminal size of a running TTY container.</summary>
+    void Resize(MonitorHandle handle, string id, int rows, int columns);
 
     /// <summary>Runtime error text of a failed create/start → dockerd's exit code (127, 126) or null.</summary>
     int? ExitCodeForStartError(Exception error, string command);
