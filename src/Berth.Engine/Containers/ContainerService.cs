@@ -57,6 +57,9 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
         }
     }
 
+    /// <summary>Volumes, binds and tmpfs of containers; set by the composition root.</summary>
+    public Mounts.IContainerMounts Mounts { get; init; } = Berth.Engine.Mounts.NoContainerMounts.Instance;
+
     private string ContainersDir => Path.Combine(_options.DataRoot, "containers");
 
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>

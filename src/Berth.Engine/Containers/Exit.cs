@@ -52,6 +52,7 @@ public sealed partial class ContainerService
             {
                 LogCleanupFailed(record.Id, "exit", e.Message);
             }
+            await Mounts.UnmountAsync(record).ConfigureAwait(false);
             int code = exit.ExitCode ?? UnknownExitCode;
             record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null });
             if (exit.OomKilled)
