@@ -40,6 +40,16 @@ public sealed class MountTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDa
         Assert.EndsWith("/volumes/mt-named/_data", mount.GetProperty("Source").GetString(), StringComparison.Ordinal);
         Assert.Contains("mt-named", await Docker.RunOkAsync("ps", "-a", "--format", "{{.Mounts}}"), StringComparison.Ordinal);
 
+        // system df: the volume with its size and one user; the container with its mounts.
+        using (var http = Daemon.Http())
+        using (var df = JsonDocument.Parse((await http.GetAsync("/system/df")).Body))
+        {
+            JsonElement volume = df.RootElement.GetProperty("Volumes").EnumerateArray().Single(v => v.GetProperty("Name").GetString() == "mt-named");
+            Assert.Equal(1, volume.GetProperty("UsageData").GetProperty("RefCount").GetInt64());
+            Assert.Equal(6, volume.GetProperty("UsageData").GetProperty("Size").GetInt64());
+            Assert.Contains(df.RootElement.GetProperty("Containers").EnumerateArray(), c => c.GetProperty("Names")[0].GetString() == "/mt-holder");
+        }
+
         // rm -v never removes a named volume.
         await Docker.RunOkAsync("rm", "-v", "mt-holder");
         await Docker.RunOkAsync("volume", "inspect", "mt-named");
@@ -110,6 +120,21 @@ public sealed class MountTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDa
         Assert.Contains("invalid mode: rx", badMode.Stderr, StringComparison.Ordinal);
         var rootTarget = await Docker.RunAsync("create", "--mount", "type=volume,target=/", "busybox", "true");
         Assert.Contains("invalid specification: destination can't be '/'", rootTarget.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task VolumeEvents_MountAtStart_UnmountAtExit()
+    {
+        string since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await Docker.RunOkAsync("run", "--name", "mt-events", "-v", "mt-ev:/data:ro", "busybox", "true");
+        string until = DateTimeOffset.UtcNow.AddSeconds(2).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string events = await Docker.RunOkAsync("events", "--since", since, "--until", until, "--filter", "type=volume", "--format",
+            "{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes \"destination\"}} {{index .Actor.Attributes \"read/write\"}}");
+        Assert.Contains("create mt-ev", events, StringComparison.Ordinal);
+        Assert.Contains("mount mt-ev /data false", events, StringComparison.Ordinal);
+        Assert.Contains("unmount mt-ev", events, StringComparison.Ordinal);
+        await Docker.RunOkAsync("rm", "mt-events");
+        await Docker.RunOkAsync("volume", "rm", "mt-ev");
     }
 
     [Fact]
