@@ -96,7 +96,8 @@ public sealed partial class DaemonHost
         };
         // Spools of loads cut short by a crash.
         Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
-        using var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);
+        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
+        using var containers = ContainerWiring.Build(config, state, images, layers, volumes, events, time, loggerFactory, out var monitor);
         using var monitorScope = monitor;
         using var execs = ExecWiring.Build(config, containers, monitor, events, time, loggerFactory);
         imageUsage.Target = containers;
@@ -111,7 +112,6 @@ public sealed partial class DaemonHost
             LogGarbageCollected(log, reclaimed);
         }
         var system = new SystemService(_config, new DelegateObjectCounts(containers.Counts, () => images.Count), probe, daemonId, time);
-        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         // Stored networks before the listeners: the first request must already see bridge/host/none.
         // Devices and rules (kept on shutdown, as dockerd does) are reconciled after the listeners
@@ -149,12 +149,13 @@ public sealed partial class DaemonHost
             new EventsRouter(events, time),
             new ImagesRouter(images),
             new ImageArchiveRouter(images),
-            new DiskUsageRouter(images),
+            new DiskUsageRouter(images, containers, volumes, time),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
+            new ContainerArchiveRouter(containers),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

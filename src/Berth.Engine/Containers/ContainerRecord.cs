@@ -37,6 +37,8 @@ public sealed record ContainerRecord
     public required string LogPath { get; init; }
     /// <summary>Set while a monitor runs for the container (running, or exited but not yet cleaned up).</summary>
     public MonitorHandle? Monitor { get; init; }
+    /// <summary>Binds, volumes and tmpfs mounts resolved at create (inspect's Mounts).</summary>
+    public IReadOnlyList<Mounts.MountPoint> MountPoints { get; init; } = [];
 
     [JsonIgnore] public string ResolvConfPath => System.IO.Path.Combine(ContainerDir, "resolv.conf");
     [JsonIgnore] public string HostnamePath => System.IO.Path.Combine(ContainerDir, "hostname");

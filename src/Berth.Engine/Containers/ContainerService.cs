@@ -59,6 +59,9 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
         }
     }
 
+    /// <summary>Volumes, binds and tmpfs of containers; set by the composition root.</summary>
+    public Mounts.IContainerMounts Mounts { get; init; } = Berth.Engine.Mounts.NoContainerMounts.Instance;
+
     private string ContainersDir => Path.Combine(_options.DataRoot, "containers");
 
     /// <summary>Exec ids for inspect; set by the composition root once the exec service exists (it needs this service).</summary>

@@ -55,6 +55,7 @@ public sealed partial class ContainerService
             {
                 LogCleanupFailed(record.Id, "exit", e.Message);
             }
+            await Mounts.UnmountAsync(record).ConfigureAwait(false);
             int code = exit.ExitCode ?? UnknownExitCode;
             var restart = allowRestart ? DecideRestart(record, code, exit.FinishedAt) : default;
             record = Commit(entry, restart.Restart

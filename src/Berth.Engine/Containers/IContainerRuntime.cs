@@ -31,7 +31,11 @@ public sealed record ExitInfo(int? ExitCode, bool OomKilled, DateTimeOffset Fini
 
 /// <summary>What the daemon knows that the runtime needs to start a container.</summary>
 /// <param name="CgroupParent">The daemon's --cgroup-parent; the container's cgroup is &lt;parent&gt;/&lt;id&gt;.</param>
-public sealed record RuntimeStartContext(ContainerRecord Container, string CgroupParent);
+public sealed record RuntimeStartContext(ContainerRecord Container, string CgroupParent)
+{
+    /// <summary>Binds, volumes and tmpfs mounts with their host sources resolved.</summary>
+    public IReadOnlyList<Mounts.RuntimeMount> Mounts { get; init; } = [];
+}
 
 /// <summary>Result of finding a container's monitor again at daemon start-up.</summary>
 public sealed record RecoveredContainer(MonitorHandle Handle, bool Running, ExitInfo? Exit);

@@ -82,7 +82,8 @@ public sealed partial class ContainerService
         {
             entry.Gate.Release();
         }
-        _ = removeVolumes; // anonymous volumes arrive with the volume service
+        // dockerd releases the volumes after the container is gone; rm -v and --rm also remove its anonymous ones.
+        await Mounts.ReleaseAsync(record.MountPoints, record.Id, removeVolumes).ConfigureAwait(false);
         Publish(record, "destroy");
         entry.Removed.TrySetResult(new WaitResult(record.State.ExitCode, null));
     }

@@ -70,9 +70,12 @@ public sealed partial class ContainerService
             attaches = [.. entry.PendingAttaches];
             entry.PendingAttaches.Clear();
         }
+        bool mounted = false;
         try
         {
-            handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+            IReadOnlyList<Mounts.RuntimeMount> mounts = await Mounts.MountAsync(record).ConfigureAwait(false);
+            mounted = true;
+            handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
             foreach (var pending in attaches)
             {
                 await pending.ConnectAsync(await _runtime.AttachAsync(handle, record.Id).ConfigureAwait(false)).ConfigureAwait(false);
@@ -94,6 +97,10 @@ public sealed partial class ContainerService
             catch (Exception cleanup) when (cleanup is DaemonException or IOException)
             {
                 LogCleanupFailed(record.Id, "failed start", cleanup.Message);
+            }
+            if (mounted)
+            {
+                await Mounts.UnmountAsync(record).ConfigureAwait(false);
             }
             Commit(entry, record with { State = record.State.ToStartFailed(code, e.Message), Monitor = null });
             // Waiters get the code without an error: the start request already reports it (the CLI

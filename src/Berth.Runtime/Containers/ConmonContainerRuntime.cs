@@ -81,7 +81,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 ResolvConfPath = record.ResolvConfPath,
             };
             SpecInput input = SpecInputMapper.Map(record, context.CgroupParent, paths,
-                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults);
+                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults) with { Mounts = context.Mounts };
             OciSpec spec = SpecBuilder.Build(input);
             await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
             containerCgroup = spec.Linux?.CgroupsPath;
