@@ -141,6 +141,57 @@ public sealed class LayeredView(IReadOnlyList<string> layerDirsTopFirst)
         return File.ReadAllText(Path.Combine(layer!, resolved.TrimStart('/')), Encoding.UTF8);
     }
 
+    /// <summary>The host path of the layer entry that a (resolved, existing) path shows.</summary>
+    public string? HostPath(string absolutePath)
+    {
+        var (kind, layer) = Lookup(absolutePath);
+        return kind == NodeKind.Missing || layer is null ? null : Path.Combine(layer, absolutePath.TrimStart('/'));
+    }
+
+    /// <summary>The merged names in a directory: upper layers first, whiteouts hide, an opaque directory ends the walk.</summary>
+    public IReadOnlyList<string> List(string absolutePath)
+    {
+        string relative = absolutePath.Trim('/');
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var layer in layerDirsTopFirst)
+        {
+            string dir = relative.Length == 0 ? layer : Path.Combine(layer, relative);
+            var stat = FileSys.TryLstatAt(FileSys.AtFdCwd, dir);
+            if (stat is not { } s)
+            {
+                if (relative.Length > 0 && IsHiddenByOpaqueAncestor(layer, relative, out bool hidden) && hidden)
+                {
+                    break;
+                }
+                continue;
+            }
+            if (s.Type != FileSys.S_IFDIR)
+            {
+                break; // A non-directory here hides the lower directories.
+            }
+            foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+            {
+                string name = Path.GetFileName(entry);
+                if (!seen.Add(name))
+                {
+                    continue;
+                }
+                var child = FileSys.TryLstatAt(FileSys.AtFdCwd, entry);
+                if (child is { } c && !(c.Type == FileSys.S_IFCHR && c.RdevMajor == 0 && c.RdevMinor == 0))
+                {
+                    result.Add(name);
+                }
+            }
+            if (FileSys.Lgetxattr(dir, "trusted.overlay.opaque") is [(byte)'y'])
+            {
+                break;
+            }
+        }
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
     private static IEnumerable<string> Split(string path) =>
         path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".");
 }
