@@ -5,7 +5,7 @@ using Berth.IntegrationTests.Harness;
 namespace Berth.IntegrationTests.Build;
 
 /// <summary>docker build (DOCKER_BUILDKIT=0, the classic builder protocol) with the real CLI.</summary>
-public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLifetime
+public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>, IAsyncLifetime
 {
     private const string MultiStage = """
         ARG GREETING=hello
@@ -29,7 +29,6 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
     public BuildCliTests(BerthDaemon daemon, ITestOutputHelper output) : base(daemon, output)
     {
         Docker.Environment["DOCKER_BUILDKIT"] = "0";
-        Docker.Timeout = TimeSpan.FromMinutes(3);
     }
 
     public Task InitializeAsync() => ContainerTestSupport.EnsureBusyboxAsync(Docker);
@@ -54,7 +53,7 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
     public async Task MultiStageBuild_RunsAsWritten_AndRebuildTakesTheCache()
     {
         string ctx = Context(MultiStage, ("message.txt", "berth"), ("data/a.txt", "A\n"), ("data/secret.key", "nope"), (".dockerignore", "data/*.key\n"));
-        var first = await Docker.RunAsync("build", "-t", "built:one", "--build-arg", "GREETING=hi", ctx);
+        var first = await Build("build", "-t", "built:one", "--build-arg", "GREETING=hi", ctx);
         Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
         Assert.Contains("Step 1/16 : ARG GREETING=hello", first.Stdout, StringComparison.Ordinal);
         Assert.Matches("Successfully built [0-9a-f]{12}", first.Stdout);
@@ -67,16 +66,16 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
         string health = await Docker.RunOkAsync("image", "inspect", "-f", "{{json .Config.Healthcheck.Test}}", "built:one");
         Assert.Equal("[\"CMD-SHELL\",\"test -f /app/greeting.txt\"]\n", health);
 
-        var second = await Docker.RunAsync("build", "-t", "built:two", "--build-arg", "GREETING=hi", ctx);
+        var second = await Build("build", "-t", "built:two", "--build-arg", "GREETING=hi", ctx);
         Assert.True(second.ExitCode == 0, second.Stdout + second.Stderr);
         // Every step after each FROM and the meta ARG comes from the cache.
-        Assert.Equal(13, UsingCache().Matches(second.Stdout).Count);
+        Assert.Equal(13, UsingCache().Count(second.Stdout));
         Assert.Equal(ImageId(first.Stdout), ImageId(second.Stdout));
 
         File.WriteAllText(Path.Combine(ctx, "data", "a.txt"), "B\n");
-        var third = await Docker.RunAsync("build", "-t", "built:three", "--build-arg", "GREETING=hi", ctx);
+        var third = await Build("build", "-t", "built:three", "--build-arg", "GREETING=hi", ctx);
         Assert.True(third.ExitCode == 0, third.Stdout + third.Stderr);
-        Assert.Equal(7, UsingCache().Matches(third.Stdout).Count); // from COPY data/ on, rebuilt
+        Assert.Equal(7, UsingCache().Count(third.Stdout)); // from COPY data/ on, rebuilt
         Assert.Equal("hi from berth\nB\n1234\nprod\n/app\n", await Docker.RunOkAsync("run", "--rm", "built:three"));
 
         string history = await Docker.RunOkAsync("history", "--no-trunc", "--format", "{{.CreatedBy}}", "built:three");
@@ -89,7 +88,7 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
     public async Task FailingRun_GivesItsExitCode_AndTagsNothing()
     {
         string ctx = Context("FROM busybox\nRUN echo before\nRUN sh -c 'exit 7'\nCMD true\n");
-        var result = await Docker.RunAsync("build", "-t", "broken:1", ctx);
+        var result = await Build("build", "-t", "broken:1", ctx);
         Assert.Equal(7, result.ExitCode);
         Assert.Contains("The command '/bin/sh -c sh -c 'exit 7'' returned a non-zero code: 7", result.Stderr, StringComparison.Ordinal);
         Assert.False((await Docker.RunAsync("image", "inspect", "broken:1")).Succeeded);
@@ -102,7 +101,7 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
     public async Task BadDockerfiles_AreClearErrors(string dockerfile, string message)
     {
         string ctx = Context(dockerfile);
-        var result = await Docker.RunAsync("build", "-t", "bad:1", ctx);
+        var result = await Build("build", "-t", "bad:1", ctx);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(message, result.Stderr + result.Stdout, StringComparison.Ordinal);
         Assert.False((await Docker.RunAsync("image", "inspect", "bad:1")).Succeeded);
@@ -118,6 +117,8 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IAsyncLife
         Assert.True(again.ExitCode == 0, again.Stdout + again.Stderr);
         Assert.DoesNotContain("Using cache", again.Stdout, StringComparison.Ordinal);
     }
+
+    private Task<ProcessResult> Build(params string[] args) => Docker.RunWithTimeoutAsync(TimeSpan.FromMinutes(3), args);
 
     private static string ImageId(string output) => BuiltId().Match(output).Groups[1].Value;
 
