@@ -59,6 +59,7 @@ public static class ContainerWireMapping
         return new HostSettings
         {
             Binds = h.Binds,
+            Mounts = h.Mounts?.Select(MountWireMapping.ToEngine).ToList(),
             ContainerIDFile = h.ContainerIDFile ?? "",
             // Empty: the daemon's log-driver, merged at create (with its log-opts).
             LogConfig = new LogSettings(h.LogConfig?.Type ?? "", h.LogConfig?.Config),
@@ -123,6 +124,7 @@ public static class ContainerWireMapping
     public static HostConfigWire ToWire(HostSettings h) => new()
     {
         Binds = h.Binds?.ToList(),
+        Mounts = h.Mounts?.Select(MountWireMapping.ToWire).ToList(),
         ContainerIDFile = h.ContainerIDFile,
         LogConfig = new LogConfigWire(h.LogConfig.Type, h.LogConfig.Config?.ToDictionary() ?? []),
         NetworkMode = h.NetworkMode,
@@ -250,6 +252,7 @@ public static class ContainerWireMapping
             ExecIDs = details.ExecIds.Count == 0 ? null : details.ExecIds,
             HostConfig = ToWire(r.HostConfig),
             GraphDriver = new GraphDriverWire(graph, r.Driver),
+            Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
             Config = ToWire(r.Config),
             NetworkSettings = new NetworkSettingsWire(),
         };
@@ -273,6 +276,7 @@ public static class ContainerWireMapping
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
             NetworkSettings = new SummaryNetworkSettingsWire([]),
+            Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
         };
     }
 

@@ -100,6 +100,7 @@ internal static class ConfigBuilder
             Bridge = bridge,
             IptablesChainPrefix = chainPrefix,
             DefaultAddressPools = pools,
+            LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
             LogDriver = logDriver,
             LogOpts = logOpts,
         };

@@ -20,6 +20,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private readonly IContainerMonitor _monitor;
     private readonly ILayerStore _layers;
     private readonly string _containersDir;
+    private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
     private readonly LogRotator _rotator = new();
 
@@ -27,6 +28,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     {
         _monitor = monitor;
         _layers = layers;
+        _execRoot = execRoot;
         _containersDir = Path.Combine(execRoot, "containers");
         _defaults = defaults;
         Directory.CreateDirectory(_containersDir);
@@ -79,7 +81,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 ResolvConfPath = record.ResolvConfPath,
             };
             SpecInput input = SpecInputMapper.Map(record, context.CgroupParent, paths,
-                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults);
+                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults) with { Mounts = context.Mounts };
             OciSpec spec = SpecBuilder.Build(input);
             await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
             containerCgroup = spec.Linux?.CgroupsPath;
@@ -172,6 +174,13 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
             _rotator.Track(id, saved.Path, saved.Limits, () => _monitor.ReopenLog(running));
         }
         return new RecoveredContainer(found, result.Status == ReattachStatus.Running, exit);
+    }
+
+    public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default)
+    {
+        var at = new RuntimeLocations(_execRoot, _monitor.Runtime.Root, cgroupParent);
+        LeftoverPlan plan = LeftoverPlan.For(LeftoverSweeper.Scan(at), keep, at.ContainersDir);
+        return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, _monitor.Runtime, cancellationToken).ConfigureAwait(false);
     }
 
     public void Resize(MonitorHandle handle, string id, int rows, int columns) =>
