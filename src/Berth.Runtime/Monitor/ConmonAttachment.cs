@@ -24,6 +24,9 @@ public sealed class ConmonAttachment : IContainerAttachment
 
     private const int MaxOutputMessage = 8192 + 1; // stream byte + one 8 KiB read
 
+    /// <summary>sizeof(sockaddr_un.sun_path), the terminating NUL included.</summary>
+    private const int MaxSunPath = 108;
+
     private readonly Socket _socket;
     private readonly Channel<AttachFrame> _output;
     private readonly string _controlFifo;
@@ -58,14 +61,30 @@ public sealed class ConmonAttachment : IContainerAttachment
     public static async Task<ConmonAttachment> ConnectAsync(string socketPath, string controlFifo, int capacity = 256, CancellationToken cancellationToken = default)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        int dirFd = -1;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+            string target = socketPath;
+            if (Encoding.UTF8.GetByteCount(socketPath) >= MaxSunPath)
+            {
+                // A long exec-root: reach the socket through an O_PATH fd of its directory (as podman does).
+                dirFd = FileSys.TryOpenAt(FileSys.AtFdCwd, Path.GetDirectoryName(socketPath)!, FileSys.OPath | FileSys.ODirectory);
+                if (dirFd < 0)
+                {
+                    throw new SocketException(-dirFd);
+                }
+                target = $"/proc/self/fd/{dirFd.ToString(CultureInfo.InvariantCulture)}/{Path.GetFileName(socketPath)}";
+            }
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(target), cancellationToken).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             socket.Dispose();
             throw new DaemonException(ErrorKind.Conflict, $"cannot attach: {socketPath}: {e.Message}", e);
+        }
+        finally
+        {
+            FileSys.Close(dirFd);
         }
         return new ConmonAttachment(socket, controlFifo, capacity);
     }
