@@ -55,6 +55,7 @@ public static class ConmonCommandLine
         var args = Common(conmonPath, runtime, containerId, execId, execDir);
         args.AddRange(["-p", Path.Combine(execDir, "pidfile"),
             "--exit-dir", Path.Combine(execDir, "exits"), "--persist-dir", Path.Combine(execDir, "persist"),
+            "--conmon-pidfile", Path.Combine(execDir, "conmon.pid"),
             "--socket-dir-path", socketDir,
             "-e", "--exec-process-spec", Path.Combine(execDir, "process.json")]);
         AddLog(args, options.Attach ? null : options.LogPath, null);

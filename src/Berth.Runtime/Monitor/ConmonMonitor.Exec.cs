@@ -1,5 +1,6 @@
 using Berth.Engine.Errors;
 using Berth.Linux;
+using Berth.Runtime.Cgroups;
 using Berth.Runtime.Oci;
 
 namespace Berth.Runtime.Monitor;
@@ -26,8 +27,6 @@ public sealed partial class ConmonMonitor
         bool started = false;
         try
         {
-            // Exec monitors leave the daemon's cgroup too, or a daemon stop kills running execs.
-            MoveToMonitorCgroup(conmon.LauncherPid, container.MonitorCgroup);
             await conmon.SendStartAsync(cancellationToken).ConfigureAwait(false);
             started = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,6 +53,12 @@ public sealed partial class ConmonMonitor
             if (m.Data < 0)
             {
                 throw new RuntimeCreateException(RuntimeErrors.ExtractMessage(m.Message ?? "unknown error"), exec: true);
+            }
+            // Exec monitors leave the daemon's cgroup too, or a service stop of the daemon kills
+            // running execs. After the start, off the exec's critical path: see MoveExecMonitor.
+            if (container.MonitorCgroup is { } cgroup && ReadPidFile(Path.Combine(execDir, "conmon.pid")) is int monitorPid)
+            {
+                _ = Task.Run(() => MoveExecMonitor(monitorPid, cgroup), CancellationToken.None);
             }
             return new ExecSession(execId, m.Data, attachment, WaitExecExitAsync(conmon, container.Id, execDir, link));
         }
@@ -91,6 +96,37 @@ public sealed partial class ConmonMonitor
         {
             conmon.Dispose();
             RemoveExecFiles(execDir, link);
+        }
+    }
+
+    /// <summary>
+    /// Moves a running exec monitor (the forked conmon, not the launcher) into the container's
+    /// monitor cgroup, in the hierarchies a service manager kills by (name=systemd, the unified
+    /// one; the root on a pure v2 host). A cgroup.procs write waits for an RCU grace period under
+    /// the kernel's threadgroup lock (10-15 ms on a busy host), which is why this is not done in
+    /// the launcher's start window as for containers; the other controllers would only account
+    /// conmon's few hundred KiB. An exec that already ended is simply not found.
+    /// </summary>
+    private void MoveExecMonitor(int pid, string cgroup)
+    {
+        string pidText = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string hierarchy in CgroupFs.Hierarchies(_options.CgroupRoot))
+        {
+            string name = Path.GetFileName(hierarchy);
+            bool tracking = hierarchy == _options.CgroupRoot || name is "systemd" or "unified";
+            string procs = Path.Join(hierarchy, cgroup, "cgroup.procs");
+            if (!tracking || !File.Exists(procs))
+            {
+                continue;
+            }
+            try
+            {
+                File.WriteAllText(procs, pidText);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // a hierarchy that refuses leaves conmon where the daemon is, as for containers
+            }
         }
     }
 
