@@ -74,8 +74,38 @@ public sealed class ExecTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDae
         Assert.Contains("/dev/pts/", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("rows 30; columns 100;", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("xterm\r\n", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("resize", result.Stdout, StringComparison.OrdinalIgnoreCase); // the CLI resizes right after the start
         // -t without -i: raw output, CRLF from the terminal.
         Assert.Equal("a\r\nb\r\n", await Docker.RunOkAsync("exec", "-t", "ex-tty", "sh", "-c", "echo a; echo b"));
+    }
+
+    [Fact]
+    public async Task Exec_DetachKeys_LeaveTheProcessRunning()
+    {
+        string id = await RunSleeperAsync("ex-keys");
+        long since = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1;
+        // The CLI spots its detach keys itself and hangs up ("read escape sequence", exit 1, as
+        // with dockerd 20.10); the process runs on.
+        string command = $"{Docker.Executable} -H {Daemon.Host} exec -it --detach-keys ctrl-a,x ex-keys sh -c 'exec sleep 301'";
+        var result = await ProcessRunner.RunAsync("script", ["-qfec", command, "/dev/null"], "\u0001x",
+            new Dictionary<string, string?> { ["DOCKER_CONFIG"] = Docker.ConfigDir }, TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 1 && result.Stdout.Contains("read escape sequence", StringComparison.Ordinal), result.ToString());
+        await Poll.UntilAsync(async () => (await Docker.RunOkAsync("exec", "ex-keys", "ps")).Contains("sleep 301", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), "the detached exec runs on");
+        Assert.Equal(1, JsonDocument.Parse(await Docker.RunOkAsync("inspect", "-f", "{{json .ExecIDs}}", "ex-keys")).RootElement.GetArrayLength());
+
+        // An API client that sends the keys: the daemon ends the stream and records exec_detach.
+        using var http = Daemon.Http();
+        string execId = (await http.PostJsonAsync("/containers/ex-keys/exec",
+            """{"Cmd":["sh","-c","echo started; exec sleep 302"],"Tty":true,"AttachStdin":true,"AttachStdout":true,"DetachKeys":"ctrl-a,x"}"""))
+            .Json().GetProperty("Id").GetString()!;
+        const string body = """{"Detach":false,"Tty":true}""";
+        string reply = await http.SendRawAsync(
+            $"POST /v1.44/exec/{execId}/start HTTP/1.1\r\nHost: berth\r\nContent-Type: application/json\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n" +
+            $"Content-Length: {body.Length}\r\n\r\n{body}\u0001x", TimeSpan.FromSeconds(30));
+        Assert.StartsWith("HTTP/1.1 101", reply, StringComparison.Ordinal);
+        Assert.True((await http.GetAsync($"/exec/{execId}/json")).Json().GetProperty("Running").GetBoolean());
+        await Poll.UntilAsync(async () => (await Events(since, id)).Contains("exec_detach"), TimeSpan.FromSeconds(20), "exec_detach event");
     }
 
     [Fact]
