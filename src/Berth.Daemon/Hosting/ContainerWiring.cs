@@ -50,6 +50,7 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
         }, log)
         {
             Mounts = new Engine.Mounts.ContainerMounts(volumes, rootAccess, files, loggers.CreateLogger("mounts")),
