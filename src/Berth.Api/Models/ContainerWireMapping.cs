@@ -63,7 +63,8 @@ public static class ContainerWireMapping
         {
             Binds = h.Binds,
             ContainerIDFile = h.ContainerIDFile ?? "",
-            LogConfig = new LogSettings(string.IsNullOrEmpty(h.LogConfig?.Type) ? "json-file" : h.LogConfig.Type, h.LogConfig?.Config),
+            // Empty: the daemon's log-driver, merged at create (with its log-opts).
+            LogConfig = new LogSettings(h.LogConfig?.Type ?? "", h.LogConfig?.Config),
             // dockerd: an empty or "default" network mode is the default network (bridge on Linux).
             NetworkMode = network is "" or "default" ? "bridge" : network,
             PortBindings = h.PortBindings?.ToDictionary(p => p.Key, p => (IReadOnlyList<PortBindingSettings>)[.. (p.Value ?? []).Select(b => new PortBindingSettings(b.HostIp ?? "", b.HostPort ?? ""))]),

@@ -48,6 +48,7 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
         }, log);
     }
 

@@ -29,6 +29,8 @@ public sealed record ContainerRecord
     public required HostSettings HostConfig { get; init; }
     public ContainerState State { get; init; } = new();
     public int RestartCount { get; init; }
+    /// <summary>Stopped or killed by a user (moby HasBeenManuallyStopped): unless-stopped stays down, also across daemon restarts.</summary>
+    public bool HasBeenManuallyStopped { get; init; }
     public string Driver { get; init; } = "overlay2";
     public string Platform { get; init; } = "linux";
     public required string ContainerDir { get; init; }

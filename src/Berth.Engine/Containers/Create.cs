@@ -14,13 +14,11 @@ public sealed partial class ContainerService
     /// </summary>
     public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
-        {
-            throw DaemonException.InvalidParameter(Messages.InvalidRestartPolicyAutoRemove);
-        }
+        Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
         // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
+        LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
         (string path, List<string> args) = ContainerConfigMerge.EntrypointAndArgs(config.Entrypoint, config.Cmd);
         IReadOnlyList<Digest> chains = Digest.Chains(image.Config.DiffIds);
         // Validated before anything exists, so bad endpoint settings leave nothing behind.
@@ -45,9 +43,10 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = request.HostConfig with { Runtime = _runtime.Name },
+            HostConfig = request.HostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
             ContainerDir = dir,
-            LogPath = Path.Combine(dir, id + "-json.log"),
+            // dockerd leaves LogPath empty for drivers that keep no file.
+            LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),
             NetworkSettings = networkSettings,
         };
         bool layerCreated = false;

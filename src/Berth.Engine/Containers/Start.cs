@@ -29,6 +29,12 @@ public sealed partial class ContainerService
             }
             try
             {
+                // A user start resets the restart policy's bookkeeping (moby ResetRestartManager).
+                Restarts.Reset(record.Id);
+                if (record.RestartCount != 0 || record.HasBeenManuallyStopped)
+                {
+                    Commit(entry, record with { RestartCount = 0, HasBeenManuallyStopped = false });
+                }
                 await StartLockedAsync(entry).ConfigureAwait(false);
             }
             catch
@@ -120,7 +126,6 @@ public sealed partial class ContainerService
                 : e;
         }
         record = Commit(entry, record with { State = record.State.ToRunning(handle.Pid, _time.GetUtcNow()), Monitor = handle });
-        entry.StopRequested = false;
         Publish(record, "start");
         entry.ExitWatch = WatchExitAsync(entry, handle);
     }
