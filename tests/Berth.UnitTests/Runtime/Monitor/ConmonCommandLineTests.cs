@@ -26,9 +26,18 @@ public sealed class ConmonCommandLineTests
             new MonitorCreateOptions { Tty = true, OpenStdin = true, StdinOnce = true });
         Assert.Contains("-t", args);
         Assert.Contains("-i", args);
-        // A TTY's stdin outlives each attach (ctrl-p ctrl-q, then docker attach again).
+        // A TTY's stdin outlives every attach (detach, re-attach), StdinOnce or not, as in dockerd.
         Assert.Contains("--leave-stdin-open", args);
         Assert.Equal("none", args[args.IndexOf("-l") + 1]);
+    }
+
+    [Fact]
+    public void Container_StdinOnceWithoutTty_LetsConmonCloseStdin()
+    {
+        List<string> args = ConmonCommandLine.ForContainer("/usr/bin/conmon", Runc, "abc", "/b", "/st", "/e", "/s",
+            new MonitorCreateOptions { OpenStdin = true, StdinOnce = true, LogPath = "/st/ctr.log" });
+        Assert.Contains("-i", args);
+        Assert.DoesNotContain("--leave-stdin-open", args);
     }
 
     [Fact]
