@@ -15,7 +15,7 @@ public sealed class ConmonCommandLineTests
         Assert.Equal(
             "/usr/bin/conmon --api-version 1 -c abc -u abc -r /usr/sbin/runc --runtime-arg --root=/run/berth/runtime/runc " +
             "--runtime-arg --log-format=json -b /b -n abc -p /st/pidfile --exit-dir /run/berth/exits --persist-dir /st/persist " +
-            "--conmon-pidfile /st/conmon.pid --socket-dir-path /run/berth/s -l k8s-file:/st/ctr.log --log-size-max 1000 -i --leave-stdin-open",
+            "--conmon-pidfile /st/conmon.pid --socket-dir-path /run/berth/s -l k8s-file:/st/ctr.log --no-sync-log --log-size-max 1000 -i --leave-stdin-open",
             string.Join(' ', args));
     }
 
