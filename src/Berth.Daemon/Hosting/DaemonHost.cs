@@ -149,20 +149,21 @@ public sealed partial class DaemonHost
             Listeners.Configure(k, config, addresses);
         });
         var app = builder.Build();
+        var build = BuildWiring.Build(state, images, containers, layers, time);
         IRouter[] routers =
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
             new ImagesRouter(images),
             new ImageArchiveRouter(images),
-            new DiskUsageRouter(images, containers, volumes, time),
+            new DiskUsageRouter(images, containers, volumes, time, build),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new ContainerArchiveRouter(containers),
-            new BuildRouter(BuildWiring.Build(state, images, containers, layers, time)),
+            new BuildRouter(build),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

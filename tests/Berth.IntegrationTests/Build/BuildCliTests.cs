@@ -82,6 +82,12 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IClassFixt
         Assert.Contains("worker:x:1234:1234::/app:/bin/sh", history, StringComparison.Ordinal);
         Assert.Contains("#(nop)  USER worker", history, StringComparison.Ordinal);
         Assert.Contains("COPY dir:", history, StringComparison.Ordinal);
+
+        // The cache shows in system df and goes with builder prune; the images stay.
+        Assert.Matches("(?m)^Build Cache [1-9][0-9]*$", await Docker.RunOkAsync("system", "df", "--format", "{{.Type}} {{.TotalCount}}"));
+        await Docker.RunOkAsync("builder", "prune", "-af");
+        Assert.Matches("(?m)^Build Cache 0$", await Docker.RunOkAsync("system", "df", "--format", "{{.Type}} {{.TotalCount}}"));
+        Assert.True((await Docker.RunAsync("image", "inspect", "built:three")).Succeeded);
     }
 
     [Fact]
