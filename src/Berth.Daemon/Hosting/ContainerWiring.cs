@@ -2,6 +2,7 @@ using Berth.Engine.Configuration;
 using Berth.Engine.Containers;
 using Berth.Engine.Events;
 using Berth.Engine.Images;
+using Berth.Runtime.Cgroups;
 using Berth.Runtime.Containers;
 using Berth.Runtime.Monitor;
 using Berth.Runtime.Oci;
@@ -48,7 +49,10 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
-        }, log);
+        }, log)
+        {
+            Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes()),
+        };
     }
 
     /// <summary>The first match on PATH (conmon needs an absolute runtime path), else the packaged location.</summary>

@@ -155,6 +155,7 @@ public sealed partial class DaemonHost
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ContainerOpsRouter(containers),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");

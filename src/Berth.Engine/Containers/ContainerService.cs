@@ -60,7 +60,7 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
     private string ContainersDir => Path.Combine(_options.DataRoot, "containers");
 
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>
-    private sealed class Entry
+    private sealed partial class Entry
     {
         public Entry(ContainerRecord record)
         {

@@ -18,6 +18,8 @@ public sealed partial class ContainerService
         {
             throw DaemonException.InvalidParameter(Messages.InvalidRestartPolicyAutoRemove);
         }
+        var warnings = new List<string>();
+        HostSettings hostConfig = VerifyForCreate(request, warnings);
         // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
@@ -42,7 +44,7 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = request.HostConfig with { Runtime = _runtime.Name },
+            HostConfig = hostConfig with { Runtime = _runtime.Name },
             ContainerDir = dir,
             LogPath = Path.Combine(dir, id + "-json.log"),
         };
@@ -69,7 +71,7 @@ public sealed partial class ContainerService
             _entries[id] = new Entry(record);
         }
         Publish(record, "create");
-        return Task.FromResult(new CreateResult(id, []));
+        return Task.FromResult(new CreateResult(id, warnings));
     }
 
     /// <summary>A given name is validated and reserved as is; otherwise dockerd's generator, retried on collisions.</summary>

@@ -53,8 +53,10 @@ public sealed partial class ContainerService
                 LogCleanupFailed(record.Id, "exit", e.Message);
             }
             int code = exit.ExitCode ?? UnknownExitCode;
-            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null });
-            if (exit.OomKilled)
+            bool oomReported = record.State.OOMKilled; // the OOM watch already published "oom" for this run
+            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled || oomReported, exit.FinishedAt), Monitor = null });
+            OnExited(entry);
+            if (record.State.OOMKilled && !oomReported)
             {
                 Publish(record, "oom");
             }

@@ -38,6 +38,7 @@ public sealed partial class ContainerService
                 {
                     record = Commit(entry, record with { Monitor = found.Handle, State = record.State with { Pid = found.Handle.Pid } });
                     entry.ExitWatch = WatchExitAsync(entry, found.Handle);
+                    OnStarted(entry);
                     LogRecovered(record.Id, "running");
                 }
                 else

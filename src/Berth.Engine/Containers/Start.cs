@@ -102,6 +102,7 @@ public sealed partial class ContainerService
         entry.StopRequested = false;
         Publish(record, "start");
         entry.ExitWatch = WatchExitAsync(entry, handle);
+        OnStarted(entry);
     }
 
     /// <summary>Releases next-exit/not-running waiters with this run's result and arms the next run's.</summary>
