@@ -15,7 +15,7 @@ internal static class CgroupIo
         try
         {
             // One write(2) of the whole value: cgroup files act on each write, partial ones fail.
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+            using var stream = new FileStream(path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
             stream.Write(Encoding.ASCII.GetBytes(value));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -21,7 +21,7 @@ public static class RootfsExport
         int rootFd = FileSys.OpenDirectory(root);
         try
         {
-            await using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+            await using var writer = new TarWriter(output, leaveOpen: true);
             var links = new Dictionary<(ulong Dev, ulong Inode), string>();
             await WalkAsync(writer, rootFd, "", links, cancellationToken).ConfigureAwait(false);
         }
@@ -82,7 +82,7 @@ public static class RootfsExport
                     using (var handle = new SafeFileHandle(fd, ownsHandle: true))
                     await using (var content = new FileStream(handle, FileAccess.Read, bufferSize: 0))
                     {
-                        PaxTarEntry entry = Entry(TarEntryType.RegularFile, entryName, st);
+                        PosixTarEntry entry = Entry(TarEntryType.RegularFile, entryName, st);
                         entry.DataStream = content;
                         await writer.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
                     }
@@ -93,7 +93,7 @@ public static class RootfsExport
                     break;
                 case FileSys.S_IFCHR:
                 case FileSys.S_IFBLK:
-                    PaxTarEntry device = Entry(type == FileSys.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, entryName, st);
+                    PosixTarEntry device = Entry(type == FileSys.S_IFCHR ? TarEntryType.CharacterDevice : TarEntryType.BlockDevice, entryName, st);
                     device.DeviceMajor = (int)st.RdevMajor;
                     device.DeviceMinor = (int)st.RdevMinor;
                     await writer.WriteEntryAsync(device, cancellationToken).ConfigureAwait(false);
@@ -107,15 +107,20 @@ public static class RootfsExport
         }
     }
 
-    private static PaxTarEntry Entry(TarEntryType type, string name, FileStat st, string? linkName = null)
+    /// <summary>
+    /// ustar as dockerd writes, PAX only where ustar cannot hold the entry (long names or link
+    /// targets, large ids or sizes).
+    /// </summary>
+    private static PosixTarEntry Entry(TarEntryType type, string name, FileStat st, string? linkName = null)
     {
-        var entry = new PaxTarEntry(type, name)
-        {
-            Mode = (UnixFileMode)(st.Mode & 0xFFF),
-            Uid = (int)st.Uid,
-            Gid = (int)st.Gid,
-            ModificationTime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSeconds).AddTicks(st.MtimeNanoseconds / 100),
-        };
+        bool ustar = System.Text.Encoding.UTF8.GetByteCount(name) <= 100
+            && (linkName is null || System.Text.Encoding.UTF8.GetByteCount(linkName) <= 100)
+            && st.Uid < 0x1FFFFF && st.Gid < 0x1FFFFF && st.Size < 0x1FFFFFFFF;
+        PosixTarEntry entry = ustar ? new UstarTarEntry(type, name) : new PaxTarEntry(type, name);
+        entry.Mode = (UnixFileMode)(st.Mode & 0xFFF);
+        entry.Uid = (int)st.Uid;
+        entry.Gid = (int)st.Gid;
+        entry.ModificationTime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSeconds);
         if (linkName is not null)
         {
             entry.LinkName = linkName;
