@@ -44,6 +44,7 @@ public sealed partial class ContainerService
             {
                 return; // a later run owns the container now
             }
+            await StopProbesAsync(entry).ConfigureAwait(false);
             try
             {
                 await _runtime.CleanupAsync(handle, record.Id).ConfigureAwait(false);

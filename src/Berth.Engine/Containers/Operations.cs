@@ -21,6 +21,9 @@ public sealed partial class ContainerService : IContainerOpsService
         /// <summary>Cancels the current health monitor; replaced at every start/unpause.</summary>
         public CancellationTokenSource? HealthStop { get; set; }
 
+        /// <summary>The current health monitor loop (its probe may still be winding down after a cancel).</summary>
+        public Task HealthLoop { get; set; } = Task.CompletedTask;
+
         /// <summary>OOM kills the memory cgroup had counted when last looked at (this run).</summary>
         public long OomKills { get; set; }
     }
@@ -35,6 +38,25 @@ public sealed partial class ContainerService : IContainerOpsService
 
     /// <summary>After the exit is committed. Caller holds the gate.</summary>
     private void OnExited(Entry entry) => StopHealth(entry, markUnhealthy: false);
+
+    /// <summary>
+    /// Before the runtime cleans up after an exit: a probe still running has its exec monitor in
+    /// the container's monitor cgroup, which could then not be removed. Stops the health monitor
+    /// and waits (bounded) for its probe to end. Caller holds the gate; the loop never waits
+    /// for the gate once cancelled.
+    /// </summary>
+    private async Task StopProbesAsync(Entry entry)
+    {
+        StopHealth(entry, markUnhealthy: false);
+        try
+        {
+            await entry.HealthLoop.WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogOpsFailed(entry.Record.Id, "waiting for the health probe to end", "timed out");
+        }
+    }
 
     /// <summary>
     /// dockerd's kill: a paused container is thawed after a signal that should end it (its stop

@@ -29,7 +29,7 @@ public sealed partial class ContainerService
         var stop = new CancellationTokenSource();
         entry.HealthStop = stop;
         DateTimeOffset startedAt = record.State.StartedAt ?? _time.GetUtcNow();
-        _ = Task.Run(() => HealthLoopAsync(entry, stop, config, command, startedAt));
+        entry.HealthLoop = Task.Run(() => HealthLoopAsync(entry, stop, config, command, startedAt));
     }
 
     /// <summary>Stops the monitor; pause (not exit, whose state transition does it) marks the container unhealthy as dockerd.</summary>
