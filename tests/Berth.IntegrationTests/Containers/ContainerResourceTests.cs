@@ -42,6 +42,22 @@ public sealed class ContainerResourceTests : CliTestBase<BerthDaemon>, IClassFix
     }
 
     [Fact]
+    public async Task CgroupParent_PlacesTheContainersCgroup()
+    {
+        string parent = Daemon.CgroupParent + "-custom";
+        string id = await RunDetachedAsync("--cgroup-parent", parent, "-m", "16m", "busybox", "sleep", "1000");
+        Assert.Equal(parent, (await InspectAsync(id)).GetProperty("HostConfig").GetProperty("CgroupParent").GetString());
+        Assert.Equal((16 * MiB).ToString(CultureInfo.InvariantCulture),
+            File.ReadAllText($"/sys/fs/cgroup/memory{parent}/{id}/memory.limit_in_bytes").Trim());
+        // stats and update find it there too
+        Assert.EndsWith("/ 16MiB", (await Docker.RunOkAsync("stats", "--no-stream", "--format", "{{.MemUsage}}", id)).Trim(), StringComparison.Ordinal);
+        await Docker.RunOkAsync("update", "--pids-limit", "7", id);
+        Assert.Equal("7", File.ReadAllText($"/sys/fs/cgroup/pids{parent}/{id}/pids.max").Trim());
+        await Docker.RunOkAsync("rm", "-f", id);
+        await Poll.UntilAsync(() => !Directory.Exists($"/sys/fs/cgroup/memory{parent}/{id}"), TimeSpan.FromSeconds(10), "the custom cgroup removed");
+    }
+
+    [Fact]
     public async Task Update_MemoryAndCpus_TakeEffectOnTheRunningContainer()
     {
         string id = await RunDetachedAsync("-m", "32m", "busybox", "sleep", "1000");

@@ -16,9 +16,9 @@ public sealed partial class ContainerService
     {
         ContainerRecord record = entry.Record;
         IReadOnlyList<string>? command = HealthRules.ProbeCommand(record.Config.Healthcheck, record.Config.Shell);
-        if (command is null || record.Config.Healthcheck is not { } config)
+        if (command is null || record.Config.Healthcheck is not { } config || record.State.Paused)
         {
-            return;
+            return; // a paused container (also one restored paused) gets its monitor at unpause
         }
         entry.HealthStop?.Cancel();
         if (reset || record.State.Health is null)
