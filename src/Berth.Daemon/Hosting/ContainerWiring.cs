@@ -29,7 +29,7 @@ internal sealed class DeferredImageUsage : IImageUsage
 internal static class ContainerWiring
 {
     public static ContainerService Build(DaemonConfig config, SqliteStateStore state, IImageService images, ILayerStore layers,
-        IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
+        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
     {
         var runtime = new RuncRuntime("runc", FindExecutable("runc", "/usr/sbin/runc"), config.ExecRoot);
         monitor = new ConmonMonitor(runtime, new ConmonMonitorOptions
@@ -41,6 +41,8 @@ internal static class ContainerWiring
         var names = new SqliteNameRegistryFactory(state).Open("container");
         var adapter = new ConmonContainerRuntime(monitor, layers, config.ExecRoot, ConmonContainerRuntime.HostDefaults());
         var log = loggers.CreateLogger("containers");
+        var rootAccess = new ContainerRootAccess(layers, config.ExecRoot);
+        var files = new Storage.ContainerFs.ContainerFileOps();
         foreach (string warning in store.LoadWarnings)
         {
             log.LogWarning("{Warning}", warning);
@@ -49,8 +51,13 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
         }, log)
         {
+            Mounts = new Engine.Mounts.ContainerMounts(volumes, rootAccess, files, loggers.CreateLogger("mounts")),
+            Filesystem = rootAccess,
+            Files = files,
+            Committer = images as IImageCommitter,
             Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes()),
         };
     }

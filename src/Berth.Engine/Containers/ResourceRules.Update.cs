@@ -1,3 +1,4 @@
+using System.Globalization;
 using Berth.Engine.Errors;
 
 namespace Berth.Engine.Containers;

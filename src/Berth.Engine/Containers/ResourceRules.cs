@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Engine.Errors;
 
 namespace Berth.Engine.Containers;

@@ -13,6 +13,8 @@ public sealed partial class ContainerService
     public async Task<UpdateResult> UpdateAsync(string reference, UpdateRequest request, CancellationToken cancellationToken = default)
     {
         var warnings = new List<string>();
+        // validateHostConfig runs for updates too: a bad policy is a 400 before anything changes.
+        Restart.RestartPolicies.Validate(request.Resources.RestartPolicy, autoRemove: false);
         HostSettings verified = ResourceRules.Verify(request.Resources, Operations.Support, update: true, warnings);
         Entry entry = Find(reference);
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);

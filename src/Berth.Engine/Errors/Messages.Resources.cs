@@ -76,8 +76,6 @@ public static partial class Messages
 
     public static string ContainerNotPaused(string id) => $"Container {id} is not paused";
 
-    public static string ContainerRestarting(string id) => $"Container {id} is restarting, wait until the container is running";
-
     public static string CannotPause(string id, string detail) => $"cannot pause container {id}: {detail}";
 
     public static string CannotUnpause(string id, string detail) => $"Cannot unpause container {id}: {detail}";
