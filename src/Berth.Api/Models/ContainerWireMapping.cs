@@ -49,7 +49,10 @@ public static class ContainerWireMapping
             StopTimeout = wire.StopTimeout,
             Shell = wire.Shell,
         };
-        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform);
+        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform)
+        {
+            EndpointsConfig = EndpointWireMapping.ToEngine(wire.NetworkingConfig),
+        };
     }
 
     public static HostSettings ToEngine(HostConfigWire h)
@@ -264,7 +267,7 @@ public static class ContainerWireMapping
             GraphDriver = new GraphDriverWire(graph, r.Driver),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
             Config = ToWire(r.Config),
-            NetworkSettings = new NetworkSettingsWire(),
+            NetworkSettings = EndpointWireMapping.Settings(r),
         };
     }
 
@@ -285,7 +288,7 @@ public static class ContainerWireMapping
             State = ContainerState.StatusText(r.State.Status),
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
-            NetworkSettings = new SummaryNetworkSettingsWire([]),
+            NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
         };
     }

@@ -11,6 +11,8 @@ using Berth.Engine.SystemInfo;
 using Berth.Linux.Netlink;
 using Berth.Networking;
 using Berth.Networking.Bridge;
+using Berth.Networking.Endpoints;
+using Berth.Networking.Sandbox;
 using Berth.Networking.Firewall;
 using Berth.Engine.Volumes;
 using Berth.Storage;
@@ -130,6 +132,10 @@ public sealed partial class DaemonHost
         {
             return Fail(log, $"failed to set up networking: {e.Message}");
         }
+        var containerNetworking = new ContainerNetworking(networks, new NetnsSandboxes(config.ExecRoot),
+            new BridgeEndpointDriver(netlink, config.IptablesChainPrefix), events, networkLog);
+        containers.Networking = containerNetworking;
+        networks.Attacher = containers;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -157,6 +163,7 @@ public sealed partial class DaemonHost
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new ContainerArchiveRouter(containers),
+            new BuildRouter(BuildWiring.Build(state, images, containers, layers, time)),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
@@ -185,7 +192,7 @@ public sealed partial class DaemonHost
         LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
         // Two process spawns: after the listeners are up, so they never delay the first answer.
         probe.Warm();
-        var reconciled = Task.Run(() => ReconcileNetworks(networks, log));
+        var reconciled = Task.Run(() => ReconcileNetworks(networks, containerNetworking, log));
         // Restart policies after the networks are back (containers may need their bridges).
         var autostart = reconciled.ContinueWith(_ => containers.StartByPolicyAsync(), TaskScheduler.Default).Unwrap();
 
@@ -228,11 +235,13 @@ public sealed partial class DaemonHost
         LogReloaded(log, string.Join(", ", result.ChangedKeys));
     }
 
-    private static void ReconcileNetworks(NetworkService networks, ILogger log)
+    private static void ReconcileNetworks(NetworkService networks, ContainerNetworking containerNetworking, ILogger log)
     {
         try
         {
             networks.Reconcile();
+            // After the bridges exist again: endpoints of containers that kept running go back on them.
+            containerNetworking.Reconcile();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
         {

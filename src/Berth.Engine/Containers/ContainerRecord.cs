@@ -39,6 +39,8 @@ public sealed record ContainerRecord
     public MonitorHandle? Monitor { get; init; }
     /// <summary>Binds, volumes and tmpfs mounts resolved at create (inspect's Mounts).</summary>
     public IReadOnlyList<Mounts.MountPoint> MountPoints { get; init; } = [];
+    /// <summary>Networks, endpoints and sandbox (Berth.Engine.Networks; written by networking at create, start, stop, connect).</summary>
+    public Networks.ContainerNetworkSettings NetworkSettings { get; init; } = new();
 
     [JsonIgnore] public string ResolvConfPath => System.IO.Path.Combine(ContainerDir, "resolv.conf");
     [JsonIgnore] public string HostnamePath => System.IO.Path.Combine(ContainerDir, "hostname");

@@ -23,6 +23,9 @@ public sealed partial class ContainerService
         LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
         (string path, List<string> args) = ContainerConfigMerge.EntrypointAndArgs(config.Entrypoint, config.Cmd);
         IReadOnlyList<Digest> chains = Digest.Chains(image.Config.DiffIds);
+        // Validated before anything exists, so bad endpoint settings leave nothing behind.
+        var networkSettings = Networking?.Configure(new Networks.NetworkConfigRequest(request.HostConfig.NetworkMode, request.EndpointsConfig, request.Config.MacAddress))
+            ?? new Networks.ContainerNetworkSettings();
         string? topChain = chains.Count > 0 ? chains[^1].ToString() : null;
 
         string id = IdGenerator.NewId();
@@ -46,6 +49,7 @@ public sealed partial class ContainerService
             ContainerDir = dir,
             // dockerd leaves LogPath empty for drivers that keep no file.
             LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),
+            NetworkSettings = networkSettings,
         };
         bool layerCreated = false;
         IReadOnlyList<Mounts.MountPoint> mounts = [];

@@ -58,12 +58,20 @@ public sealed partial class ContainerService
             }
             await Mounts.UnmountAsync(record).ConfigureAwait(false);
             int code = exit.ExitCode ?? UnknownExitCode;
+            var networkSettings = record.NetworkSettings;
+            if (Networking is { } networking)
+            {
+                // dockerd releases endpoints on stop (network disconnect events precede "die");
+                // a restart allocates them again.
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                networkSettings = networking.Released(networkSettings);
+            }
             bool oomReported = record.State.OOMKilled; // the OOM watch already published "oom" for this run
             bool oomKilled = exit.OomKilled || oomReported;
             var restart = allowRestart ? DecideRestart(record, code, exit.FinishedAt) : default;
             record = Commit(entry, restart.Restart
-                ? record with { State = record.State.ToRestarting(code, oomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1 }
-                : record with { State = record.State.ToExited(code, oomKilled, exit.FinishedAt), Monitor = null });
+                ? record with { State = record.State.ToRestarting(code, oomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1, NetworkSettings = networkSettings }
+                : record with { State = record.State.ToExited(code, oomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
             OnExited(entry);
             if (oomKilled && !oomReported)
             {

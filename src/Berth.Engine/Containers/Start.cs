@@ -71,11 +71,26 @@ public sealed partial class ContainerService
             entry.PendingAttaches.Clear();
         }
         bool mounted = false;
+        bool networkAttached = false;
         try
         {
             IReadOnlyList<Mounts.RuntimeMount> mounts = await Mounts.MountAsync(record).ConfigureAwait(false);
             mounted = true;
-            handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
+            if (Networking is { } networking)
+            {
+                // Namespace and addresses first: the runtime joins that namespace, and interfaces
+                // are configured while it creates the container (Ready is awaited before start).
+                var network = await networking.AttachAsync(record, NetworkPeerNamespace(record)).ConfigureAwait(false);
+                networkAttached = true;
+                record = record with { NetworkSettings = network.Settings };
+                ContainerFiles.WriteHosts(record);
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
+                await network.Ready.ConfigureAwait(false);
+            }
+            else
+            {
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
+            }
             foreach (var pending in attaches)
             {
                 await pending.ConnectAsync(await _runtime.AttachAsync(handle, record.Id).ConfigureAwait(false)).ConfigureAwait(false);
@@ -97,6 +112,12 @@ public sealed partial class ContainerService
             catch (Exception cleanup) when (cleanup is DaemonException or IOException)
             {
                 LogCleanupFailed(record.Id, "failed start", cleanup.Message);
+            }
+            if (networkAttached && Networking is { } networking)
+            {
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                record = record with { NetworkSettings = networking.Released(record.NetworkSettings) };
+                ContainerFiles.WriteHosts(record);
             }
             if (mounted)
             {
