@@ -211,5 +211,8 @@ public sealed class ExecServiceTests : IDisposable
         public ContainerDetails Inspect(string reference) => throw new NotSupportedException();
         public Task<IContainerStreams> AttachAsync(string reference, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ContainerCounts Counts() => throw new NotSupportedException();
+        public Berth.Engine.Containers.Logs.ContainerLogTarget GetLogTarget(string reference) => throw new NotSupportedException();
+        public void Resize(string reference, int height, int width) => throw new NotSupportedException();
+        public void PublishAttachEvent(string reference, string action) => throw new NotSupportedException();
     }
 }
