@@ -168,6 +168,10 @@ public sealed class ContainerResourceTests : CliTestBase<BerthDaemon>, IClassFix
         Assert.True(one.GetProperty("cpu_stats").GetProperty("system_cpu_usage").GetUInt64() > 0);
         Assert.Equal("0001-01-01T00:00:00Z", one.GetProperty("preread").GetString());
         Assert.True(one.GetProperty("memory_stats").GetProperty("stats").TryGetProperty("total_inactive_file", out _));
+        // the default bridge network's interface, read from the init's /proc/PID/net/dev (lo is left out)
+        Assert.Equal(["eth0"], one.GetProperty("networks").EnumerateObject().Select(p => p.Name));
+        string isolated = await RunDetachedAsync("--network", "none", "busybox", "sleep", "1000");
+        Assert.False((await http.GetAsync($"/containers/{isolated}/stats?stream=false&one-shot=true")).Json().TryGetProperty("networks", out _));
 
         var both = await http.GetAsync($"/containers/{id}/stats?stream=true&one-shot=true");
         Assert.Equal(400, both.StatusCode);
