@@ -49,6 +49,12 @@ public sealed class ContainerOpsTests : CliTestBase<BerthDaemon>, IClassFixture<
         Assert.Contains($"Container {id} is not running", stopped.Stderr, StringComparison.Ordinal);
     }
 
+    private static char ProcessState(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        return stat[stat.LastIndexOf(')') + 2];
+    }
+
     [Fact]
     public async Task PauseUnpause_FreezesTheProcesses()
     {
@@ -65,6 +71,8 @@ public sealed class ContainerOpsTests : CliTestBase<BerthDaemon>, IClassFixture<
         Assert.True(state.GetProperty("Running").GetBoolean());
         string ps = (await Docker.RunOkAsync("ps", "--filter", "name=ticker", "--format", "{{.Status}}|{{.State}}")).Trim();
         Assert.Matches(@"^Up .* \(Paused\)\|paused$", ps);
+        // a frozen task reports as uninterruptible sleep (D) in /proc, whatever it was doing
+        Assert.Equal('D', ProcessState(pid));
         long frozenLength = new FileInfo(ticks).Length;
         await Task.Delay(400); // a window in which a running ticker would write ~8 times
         Assert.Equal(frozenLength, new FileInfo(ticks).Length);
@@ -74,6 +82,7 @@ public sealed class ContainerOpsTests : CliTestBase<BerthDaemon>, IClassFixture<
 
         await Docker.RunOkAsync("unpause", "ticker");
         await Poll.UntilAsync(() => new FileInfo(ticks).Length > frozenLength, TimeSpan.FromSeconds(10), "the ticker ticks again");
+        await Poll.UntilAsync(() => ProcessState(pid) != 'D', TimeSpan.FromSeconds(10), "the init is no longer frozen");
         var notPaused = await Docker.RunAsync("unpause", "ticker");
         Assert.Contains($"Container {id} is not paused", notPaused.Stderr, StringComparison.Ordinal);
 
@@ -195,5 +204,19 @@ public sealed class ContainerOpsTests : CliTestBase<BerthDaemon>, IClassFixture<
         JsonElement last = health.GetProperty("Log")[health.GetProperty("Log").GetArrayLength() - 1];
         Assert.Equal(-1, last.GetProperty("ExitCode").GetInt32());
         Assert.Equal("Health check exceeded timeout (300ms)", last.GetProperty("Output").GetString());
+    }
+
+    [Fact]
+    public async Task OnFailure3_OnExit1_RestartsExactlyThreeTimes()
+    {
+        string since = LifecycleTestSupport.UnixNow();
+        await Docker.RunOkAsync("run", "-d", "--name", "thrice", "--restart", "on-failure:3", "busybox", "sh", "-c", "exit 1");
+        // back-off 100, 200, 400 ms; then the policy's maximum is reached and the container stays exited
+        await Poll.ForAsync(() => LifecycleTestSupport.StateAsync(Docker, "thrice"), s => s == "exited 1 3", TimeSpan.FromSeconds(30),
+            "three restarts, then exited", s => s ?? "");
+        // a fourth restart would have come 800 ms after the last exit: look past that
+        var actions = await LifecycleTestSupport.EventActionsAsync(Docker, since, LifecycleTestSupport.UnixNow(TimeSpan.FromSeconds(2)), "thrice");
+        Assert.Equal(["create", "start", "die", "start", "die", "start", "die", "start", "die"], actions);
+        Assert.Equal("exited 1 3", await LifecycleTestSupport.StateAsync(Docker, "thrice"));
     }
 }
