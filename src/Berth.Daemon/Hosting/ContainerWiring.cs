@@ -2,6 +2,7 @@ using Berth.Engine.Configuration;
 using Berth.Engine.Containers;
 using Berth.Engine.Events;
 using Berth.Engine.Images;
+using Berth.Runtime.Cgroups;
 using Berth.Runtime.Containers;
 using Berth.Runtime.Monitor;
 using Berth.Runtime.Oci;
@@ -57,6 +58,7 @@ internal static class ContainerWiring
             Filesystem = rootAccess,
             Files = files,
             Committer = images as IImageCommitter,
+            Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes()),
         };
     }
 

@@ -160,6 +160,7 @@ public sealed partial class DaemonHost
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ContainerOpsRouter(containers),
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new ContainerArchiveRouter(containers),

@@ -68,7 +68,7 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
     public Exec.IExecIdSource? ExecIds { get; set; }
 
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>
-    private sealed class Entry
+    private sealed partial class Entry
     {
         public Entry(ContainerRecord record)
         {

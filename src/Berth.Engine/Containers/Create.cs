@@ -15,6 +15,8 @@ public sealed partial class ContainerService
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
         Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
+        var warnings = new List<string>();
+        HostSettings hostConfig = VerifyForCreate(request, warnings);
         // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
@@ -43,7 +45,7 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = request.HostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
+            HostConfig = hostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
             ContainerDir = dir,
             // dockerd leaves LogPath empty for drivers that keep no file.
             LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),
@@ -77,7 +79,7 @@ public sealed partial class ContainerService
             _entries[id] = new Entry(record);
         }
         Publish(record, "create");
-        return new CreateResult(id, []);
+        return new CreateResult(id, warnings);
     }
 
     /// <summary>A given name is validated and reserved as is; otherwise dockerd's generator, retried on collisions.</summary>
