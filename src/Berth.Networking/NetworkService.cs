@@ -107,6 +107,7 @@ public sealed partial class NetworkService : INetworkBackend
             {
                 LogForwardingEnabled(_log);
             }
+            Ports.RouteLocalnet.EnableBridgeNetfilter();
         }
     }
 

@@ -90,6 +90,7 @@ internal static class ConfigBuilder
             Bridge = bridge,
             IptablesChainPrefix = chainPrefix,
             DefaultAddressPools = pools,
+            Dns = settings.TryGetValue(DaemonOptions.Dns, out object? dns) ? [.. ((string[])dns).Select(d => d.Trim())] : [],
         };
     }
 

@@ -39,6 +39,7 @@ internal static class DaemonOptions
     public static readonly DaemonOption CgroupParent = new("cgroup-parent", "cgroup-parent", null, SettingKind.String, "Set parent cgroup for all containers");
     public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
+    public static readonly DaemonOption Dns = new("dns", "dns", null, SettingKind.StringList, "DNS server to use");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
     public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
     public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
@@ -46,7 +47,7 @@ internal static class DaemonOptions
 
     public static readonly IReadOnlyList<DaemonOption> All =
     [
-        Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, Group, Help, Hosts,
+        Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, Group, Help, Hosts,
         ChainPrefix, Labels, LogLevel, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 

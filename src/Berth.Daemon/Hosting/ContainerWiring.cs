@@ -48,6 +48,7 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultDns = config.Dns,
         }, log);
     }
 

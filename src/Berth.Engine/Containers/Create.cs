@@ -49,7 +49,7 @@ public sealed partial class ContainerService
         bool layerCreated = false;
         try
         {
-            ContainerFiles.Write(record, _options.HostResolvConf);
+            ContainerFiles.Write(record, _options.HostResolvConf, _options.DefaultDns);
             _layers.CreateReadWrite(id, topChain is null ? null : Digest.Parse(topChain));
             layerCreated = true;
             _store.Save(record);
