@@ -70,7 +70,7 @@ public sealed partial class ContainerDnsServer : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || (e is SocketException && _stop.IsCancellationRequested))
         {
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {
             LogServeFailed(_log, _context.ContainerId, "udp", e.Message);
         }

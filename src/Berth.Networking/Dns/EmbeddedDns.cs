@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Berth.Linux;
+using Berth.Linux.Netlink;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Networking.Dns;
@@ -15,9 +16,6 @@ public sealed partial class EmbeddedDns : IAsyncDisposable
 {
     public static readonly IPAddress Address = IPAddress.Parse("127.0.0.11");
     public const int Port = 53;
-
-    private const int SolIp = 0;
-    private const int IpFreebind = 15;
 
     private readonly DnsForwarder _forwarder;
     private readonly ILogger _log;
@@ -79,17 +77,26 @@ public sealed partial class EmbeddedDns : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs inside the container's namespace. FREEBIND: binding works even while lo is still down.</summary>
+    /// <summary>
+    /// Runs inside the container's namespace. lo must be up before the bind: a socket bound to
+    /// 127.0.0.11 while lo is down answers from 127.0.0.1 (measured), which resolvers that
+    /// connect() to the server reject.
+    /// </summary>
     private static (Socket Udp, Socket Tcp) OpenSockets()
     {
+        using (var netlink = new RtNetlink())
+        {
+            if (netlink.GetLink("lo") is { IsUp: false })
+            {
+                netlink.SetUp("lo");
+            }
+        }
         var endpoint = new IPEndPoint(Address, Port);
         var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            udp.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
             udp.Bind(endpoint);
-            tcp.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
             tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
             tcp.Bind(endpoint);
             tcp.Listen(128);
