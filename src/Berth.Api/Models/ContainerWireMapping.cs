@@ -49,7 +49,10 @@ public static class ContainerWireMapping
             StopTimeout = wire.StopTimeout,
             Shell = wire.Shell,
         };
-        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform);
+        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform)
+        {
+            EndpointsConfig = EndpointWireMapping.ToEngine(wire.NetworkingConfig),
+        };
     }
 
     public static HostSettings ToEngine(HostConfigWire h)
@@ -250,7 +253,7 @@ public static class ContainerWireMapping
             HostConfig = ToWire(r.HostConfig),
             GraphDriver = new GraphDriverWire(graph, r.Driver),
             Config = ToWire(r.Config),
-            NetworkSettings = new NetworkSettingsWire(),
+            NetworkSettings = EndpointWireMapping.Settings(r),
         };
     }
 
@@ -271,7 +274,7 @@ public static class ContainerWireMapping
             State = ContainerState.StatusText(r.State.Status),
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
-            NetworkSettings = new SummaryNetworkSettingsWire([]),
+            NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
         };
     }
 

@@ -11,6 +11,8 @@ using Berth.Engine.SystemInfo;
 using Berth.Linux.Netlink;
 using Berth.Networking;
 using Berth.Networking.Bridge;
+using Berth.Networking.Endpoints;
+using Berth.Networking.Sandbox;
 using Berth.Networking.Firewall;
 using Berth.Engine.Volumes;
 using Berth.Storage;
@@ -132,6 +134,10 @@ public sealed partial class DaemonHost
         {
             return Fail(log, $"failed to set up networking: {e.Message}");
         }
+        var containerNetworking = new ContainerNetworking(networks, new NetnsSandboxes(config.ExecRoot),
+            new BridgeEndpointDriver(netlink, config.IptablesChainPrefix), events, networkLog);
+        containers.Networking = containerNetworking;
+        networks.Attacher = containers;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -183,7 +189,7 @@ public sealed partial class DaemonHost
         LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
         // Two process spawns: after the listeners are up, so they never delay the first answer.
         probe.Warm();
-        var reconciled = Task.Run(() => ReconcileNetworks(networks, log));
+        var reconciled = Task.Run(() => ReconcileNetworks(networks, containerNetworking, log));
 
         try
         {
@@ -228,11 +234,13 @@ public sealed partial class DaemonHost
         LogReloaded(log, string.Join(", ", result.ChangedKeys));
     }
 
-    private static void ReconcileNetworks(NetworkService networks, ILogger log)
+    private static void ReconcileNetworks(NetworkService networks, ContainerNetworking containerNetworking, ILogger log)
     {
         try
         {
             networks.Reconcile();
+            // After the bridges exist again: endpoints of containers that kept running go back on them.
+            containerNetworking.Reconcile();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
         {

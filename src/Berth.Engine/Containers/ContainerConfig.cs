@@ -122,7 +122,11 @@ public sealed record HostSettings
 public sealed record PortBindingSettings(string HostIp, string HostPort);
 
 /// <summary>What the client sent to POST /containers/create, already mapped from the wire.</summary>
-public sealed record CreateRequest(string? Name, ContainerSettings Config, HostSettings HostConfig, string? Platform);
+public sealed record CreateRequest(string? Name, ContainerSettings Config, HostSettings HostConfig, string? Platform)
+{
+    /// <summary>NetworkingConfig.EndpointsConfig by the network name or id the client used.</summary>
+    public IReadOnlyDictionary<string, Networks.EndpointSettings>? EndpointsConfig { get; init; }
+}
 
 /// <summary>201 body of create.</summary>
 public sealed record CreateResult(string Id, IReadOnlyList<string> Warnings);

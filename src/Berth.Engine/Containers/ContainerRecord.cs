@@ -35,6 +35,8 @@ public sealed record ContainerRecord
     public required string LogPath { get; init; }
     /// <summary>Set while a monitor runs for the container (running, or exited but not yet cleaned up).</summary>
     public MonitorHandle? Monitor { get; init; }
+    /// <summary>Networks, endpoints and sandbox (Berth.Engine.Networks; written by networking at create, start, stop, connect).</summary>
+    public Networks.ContainerNetworkSettings NetworkSettings { get; init; } = new();
 
     [JsonIgnore] public string ResolvConfPath => System.IO.Path.Combine(ContainerDir, "resolv.conf");
     [JsonIgnore] public string HostnamePath => System.IO.Path.Combine(ContainerDir, "hostname");

@@ -23,6 +23,9 @@ public sealed partial class ContainerService
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         (string path, List<string> args) = ContainerConfigMerge.EntrypointAndArgs(config.Entrypoint, config.Cmd);
         IReadOnlyList<Digest> chains = Digest.Chains(image.Config.DiffIds);
+        // Validated before anything exists, so bad endpoint settings leave nothing behind.
+        var networkSettings = Networking?.Configure(new Networks.NetworkConfigRequest(request.HostConfig.NetworkMode, request.EndpointsConfig, request.Config.MacAddress))
+            ?? new Networks.ContainerNetworkSettings();
         string? topChain = chains.Count > 0 ? chains[^1].ToString() : null;
 
         string id = IdGenerator.NewId();
@@ -45,6 +48,7 @@ public sealed partial class ContainerService
             HostConfig = request.HostConfig with { Runtime = _runtime.Name },
             ContainerDir = dir,
             LogPath = Path.Combine(dir, id + "-json.log"),
+            NetworkSettings = networkSettings,
         };
         bool layerCreated = false;
         try

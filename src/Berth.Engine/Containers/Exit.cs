@@ -53,7 +53,14 @@ public sealed partial class ContainerService
                 LogCleanupFailed(record.Id, "exit", e.Message);
             }
             int code = exit.ExitCode ?? UnknownExitCode;
-            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null });
+            var networkSettings = record.NetworkSettings;
+            if (Networking is { } networking)
+            {
+                // dockerd releases endpoints on stop (network disconnect events precede "die").
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                networkSettings = networking.Released(networkSettings);
+            }
+            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
             if (exit.OomKilled)
             {
                 Publish(record, "oom");

@@ -37,6 +37,10 @@ public sealed partial class ContainerService
                 if (found.Running)
                 {
                     record = Commit(entry, record with { Monitor = found.Handle, State = record.State with { Pid = found.Handle.Pid } });
+                    if (Networking is { } networking)
+                    {
+                        await networking.RestoreAsync(record).ConfigureAwait(false);
+                    }
                     entry.ExitWatch = WatchExitAsync(entry, found.Handle);
                     LogRecovered(record.Id, "running");
                 }

@@ -49,6 +49,11 @@ public sealed partial class ContainerService
                 {
                     await _runtime.CleanupAsync(record.Monitor, record.Id, cancellationToken).ConfigureAwait(false);
                 }
+                if (Networking is { } networking)
+                {
+                    // Normally released at exit already; this covers a crash in between (idempotent).
+                    await networking.ReleaseAsync(record).ConfigureAwait(false);
+                }
                 _layers.RemoveReadWrite(record.Id);
                 if (Directory.Exists(record.ContainerDir))
                 {

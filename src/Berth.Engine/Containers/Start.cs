@@ -64,9 +64,24 @@ public sealed partial class ContainerService
             attaches = [.. entry.PendingAttaches];
             entry.PendingAttaches.Clear();
         }
+        bool networkAttached = false;
         try
         {
-            handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+            if (Networking is { } networking)
+            {
+                // Namespace and addresses first: the runtime joins that namespace, and interfaces
+                // are configured while it creates the container (Ready is awaited before start).
+                var network = await networking.AttachAsync(record, NetworkPeerNamespace(record)).ConfigureAwait(false);
+                networkAttached = true;
+                record = record with { NetworkSettings = network.Settings };
+                ContainerFiles.WriteHosts(record);
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+                await network.Ready.ConfigureAwait(false);
+            }
+            else
+            {
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+            }
             foreach (var pending in attaches)
             {
                 await pending.ConnectAsync(await _runtime.AttachAsync(handle, record.Id).ConfigureAwait(false)).ConfigureAwait(false);
@@ -88,6 +103,12 @@ public sealed partial class ContainerService
             catch (Exception cleanup) when (cleanup is DaemonException or IOException)
             {
                 LogCleanupFailed(record.Id, "failed start", cleanup.Message);
+            }
+            if (networkAttached && Networking is { } networking)
+            {
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                record = record with { NetworkSettings = networking.Released(record.NetworkSettings) };
+                ContainerFiles.WriteHosts(record);
             }
             Commit(entry, record with { State = record.State.ToStartFailed(code, e.Message), Monitor = null });
             // Waiters get the code without an error: the start request already reports it (the CLI
