@@ -253,7 +253,7 @@ public static class ContainerWireMapping
             HostConfig = ToWire(r.HostConfig),
             GraphDriver = new GraphDriverWire(graph, r.Driver),
             Config = ToWire(r.Config),
-            NetworkSettings = EndpointWireMapping.Settings(r),
+            NetworkSettings = EndpointWireMapping.Settings(r) with { Ports = PortWireMapping.Map(details.Ports) },
         };
     }
 
@@ -275,6 +275,7 @@ public static class ContainerWireMapping
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
             NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
+            Ports = PortWireMapping.Rows(summary.Ports),
         };
     }
 

@@ -19,6 +19,7 @@ public sealed partial class ContainerService
             throw DaemonException.InvalidParameter(Messages.InvalidRestartPolicyAutoRemove);
         }
         // 404 "No such image: x" is what makes the CLI try a pull.
+        IReadOnlyList<string> warnings = Networks.PortSpecs.Validate(request.Config, request.HostConfig);
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         (string path, List<string> args) = ContainerConfigMerge.EntrypointAndArgs(config.Entrypoint, config.Cmd);
@@ -73,7 +74,7 @@ public sealed partial class ContainerService
             _entries[id] = new Entry(record);
         }
         Publish(record, "create");
-        return Task.FromResult(new CreateResult(id, []));
+        return Task.FromResult(new CreateResult(id, warnings));
     }
 
     /// <summary>A given name is validated and reserved as is; otherwise dockerd's generator, retried on collisions.</summary>

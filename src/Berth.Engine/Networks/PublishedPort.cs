@@ -30,22 +30,4 @@ public static class PortViews
         }
         return map;
     }
-
-    /// <summary>GET /containers/json Ports: one row per binding, or a bare row for an unpublished exposed port.</summary>
-    public static IReadOnlyList<(string? Ip, int PrivatePort, int? PublicPort, string Type)> SummaryRows(IEnumerable<PortKey> exposed, IEnumerable<PublishedPort> published)
-    {
-        var all = published.ToList();
-        var rows = new List<(string?, int, int?, string)>();
-        foreach (var port in exposed.Concat(all.Select(p => p.Key)).Distinct().OrderBy(k => k.ToString(), StringComparer.Ordinal))
-        {
-            var bindings = all.Where(p => p.Key == port).ToList();
-            if (bindings.Count == 0)
-            {
-                rows.Add((null, port.Port, null, port.Proto));
-                continue;
-            }
-            rows.AddRange(bindings.Select(b => ((string?)b.HostIp, port.Port, (int?)b.HostPort, port.Proto)));
-        }
-        return rows;
-    }
 }

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Berth.Linux;
 using Berth.Linux.Netlink;
+using Berth.Linux.Netns;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Networking.Dns;
@@ -32,7 +32,7 @@ public sealed partial class EmbeddedDns : IAsyncDisposable
     public async Task StartAsync(string netnsPath, DnsServerContext context)
     {
         await StopAsync(context.ContainerId).ConfigureAwait(false);
-        var (udp, tcp) = NetnsThread.Run(netnsPath, OpenSockets);
+        var (udp, tcp) = await NetworkNamespaces.RunInAsync(netnsPath, OpenSockets).ConfigureAwait(false);
         var server = new ContainerDnsServer(udp, tcp, context, _forwarder, _log);
         lock (_lock)
         {

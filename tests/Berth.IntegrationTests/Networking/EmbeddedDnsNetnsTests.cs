@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Berth.IntegrationTests.Harness;
-using Berth.Linux;
+using Berth.Linux.Netns;
 using Berth.Networking.Dns;
 using Microsoft.Extensions.Logging;
 
@@ -61,7 +61,7 @@ public sealed class EmbeddedDnsNetnsTests : IAsyncLifetime
         var forwarded = await NslookupAsync("example.test");
         Assert.Contains("192.0.2.7", forwarded.Stdout);
 
-        byte[] answer = NetnsThread.Run(NsPath, () => QueryTcp(DnsResponse.BuildQuery(0x4242, "frontend", DnsCodes.TypeA)));
+        byte[] answer = await NetworkNamespaces.RunInAsync(NsPath, () => QueryTcp(DnsResponse.BuildQuery(0x4242, "frontend", DnsCodes.TypeA)));
         Assert.Equal(0x4242, BinaryPrimitives.ReadUInt16BigEndian(answer));
         Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(answer.AsSpan(6)));
         Assert.Equal(0xAC120002u, BinaryPrimitives.ReadUInt32BigEndian(answer.AsSpan(answer.Length - 4)));

@@ -1,3 +1,4 @@
+using Berth.Api.Models;
 using Berth.Engine.Containers;
 using Berth.Engine.Errors;
 using Berth.Engine.Networks;
@@ -119,7 +120,10 @@ public sealed class PortSpecsTests
         Assert.Equal(["53/udp", "80/tcp"], map.Keys);
         Assert.Null(map["53/udp"]);
         Assert.Equal(2, map["80/tcp"]!.Count);
-        var rows = PortViews.SummaryRows(exposed, published);
-        Assert.Equal([(null, 53, null, "udp"), ("0.0.0.0", 80, 32768, "tcp"), ("127.0.0.1", 80, 8080, "tcp")], rows);
+        var rows = PortWireMapping.Rows(map.ToDictionary(p => p.Key, p => p.Value));
+        Assert.Equal([new PortWire(null, 53, null, "udp"), new PortWire("0.0.0.0", 80, 32768, "tcp"), new PortWire("127.0.0.1", 80, 8080, "tcp")], rows);
+        var wire = PortWireMapping.Map(map);
+        Assert.Null(wire["53/udp"]);
+        Assert.Equal([new PortBindingWire("0.0.0.0", "32768"), new PortBindingWire("127.0.0.1", "8080")], wire["80/tcp"]);
     }
 }
