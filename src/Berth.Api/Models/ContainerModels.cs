@@ -54,6 +54,7 @@ namespace Berth.Api.Models
     public sealed record HostConfigWire
     {
         public List<string>? Binds { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<MountWire>? Mounts { get; init; }
         public string? ContainerIDFile { get; init; }
         public LogConfigWire? LogConfig { get; init; }
         public string? NetworkMode { get; init; }
@@ -170,7 +171,7 @@ namespace Berth.Api.Models
         public IReadOnlyList<string>? ExecIDs { get; init; }
         public required HostConfigWire HostConfig { get; init; }
         public required GraphDriverWire GraphDriver { get; init; }
-        public IReadOnlyList<JsonElement> Mounts { get; init; } = [];
+        public IReadOnlyList<MountPointWire> Mounts { get; init; } = [];
         public required ContainerConfigWire Config { get; init; }
         public required NetworkSettingsWire NetworkSettings { get; init; }
     }
@@ -196,7 +197,7 @@ namespace Berth.Api.Models
         public required string Status { get; init; }
         public required SummaryHostConfigWire HostConfig { get; init; }
         public required SummaryNetworkSettingsWire NetworkSettings { get; init; }
-        public IReadOnlyList<JsonElement> Mounts { get; init; } = [];
+        public IReadOnlyList<MountPointWire> Mounts { get; init; } = [];
     }
 
     /// <summary>Docker's strslice: a JSON string or an array of strings (old clients send "Cmd": "ls").</summary>

@@ -67,6 +67,16 @@ internal static class ConfigBuilder
             return null;
         }
 
+        string logDriver = Str(DaemonOptions.LogDriver, defaults.LogDriver);
+        var logOpts = settings.TryGetValue(DaemonOptions.LogOpts, out object? rawOpts)
+            ? (Dictionary<string, string>)rawOpts
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Engine.Containers.Logs.LogDrivers.Validate(logDriver, logOpts) is string logError)
+        {
+            error = Engine.Errors.Messages.DaemonLogOptsInvalid(logError);
+            return null;
+        }
+
         return new DaemonConfig
         {
             Hosts = hosts,
@@ -91,6 +101,9 @@ internal static class ConfigBuilder
             IptablesChainPrefix = chainPrefix,
             DefaultAddressPools = pools,
             Dns = settings.TryGetValue(DaemonOptions.Dns, out object? dns) ? [.. ((string[])dns).Select(d => d.Trim())] : [],
+            LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
+            LogDriver = logDriver,
+            LogOpts = logOpts,
         };
     }
 

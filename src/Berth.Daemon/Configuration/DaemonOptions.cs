@@ -7,6 +7,9 @@ internal enum SettingKind
     String,
     StringList,
     PoolList,
+
+    /// <summary>key=value on the command line (repeatable), an object of strings in the file.</summary>
+    StringMap,
 }
 
 /// <summary>
@@ -41,6 +44,9 @@ internal static class DaemonOptions
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
     public static readonly DaemonOption Dns = new("dns", "dns", null, SettingKind.StringList, "DNS server to use");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
+    public static readonly DaemonOption LiveRestore = new("live-restore", "live-restore", null, SettingKind.Bool, "Enable live restore of docker when containers are still running");
+    public static readonly DaemonOption LogDriver = new("log-driver", "log-driver", null, SettingKind.String, "Default driver for container logs (default \"json-file\")");
+    public static readonly DaemonOption LogOpts = new("log-opts", "log-opt", null, SettingKind.StringMap, "Default log driver options for containers");
     public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
     public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
     public static readonly DaemonOption Help = new(null, "help", "h", SettingKind.Bool, "Print usage");
@@ -48,7 +54,7 @@ internal static class DaemonOptions
     public static readonly IReadOnlyList<DaemonOption> All =
     [
         Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, Group, Help, Hosts,
-        ChainPrefix, Labels, LogLevel, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
+        ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 
     /// <summary>Options that may appear in daemon.json, by key.</summary>

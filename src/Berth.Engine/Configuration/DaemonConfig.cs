@@ -38,6 +38,11 @@ public sealed record DaemonConfig
 
     /// <summary>--dns: containers' nameservers (default bridge) or the embedded resolver's external servers (user networks).</summary>
     public IReadOnlyList<string> Dns { get; init; } = [];
+    /// <summary>--live-restore: a clean shutdown leaves running containers running (the next start re-attaches them).</summary>
+    public bool LiveRestore { get; init; }
+    /// <summary>log-driver / log-opts: the LogConfig of containers that do not choose their own.</summary>
+    public string LogDriver { get; init; } = "json-file";
+    public IReadOnlyDictionary<string, string> LogOpts { get; init; } = new Dictionary<string, string>();
 
     /// <summary>TLS is on when asked for explicitly or implied by --tlsverify, as dockerd does.</summary>
     public bool TlsEnabled => TlsVerify || Tls == true;

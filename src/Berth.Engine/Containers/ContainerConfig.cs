@@ -61,6 +61,7 @@ public sealed record UlimitSettings(string Name, long Soft, long Hard);
 public sealed record HostSettings
 {
     public IReadOnlyList<string>? Binds { get; init; }
+    public IReadOnlyList<Mounts.MountSettings>? Mounts { get; init; }
     public string ContainerIDFile { get; init; } = "";
     public LogSettings LogConfig { get; init; } = new();
     public string NetworkMode { get; init; } = "bridge";

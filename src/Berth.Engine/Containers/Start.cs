@@ -29,6 +29,12 @@ public sealed partial class ContainerService
             }
             try
             {
+                // A user start resets the restart policy's bookkeeping (moby ResetRestartManager).
+                Restarts.Reset(record.Id);
+                if (record.RestartCount != 0 || record.HasBeenManuallyStopped)
+                {
+                    Commit(entry, record with { RestartCount = 0, HasBeenManuallyStopped = false });
+                }
                 await StartLockedAsync(entry).ConfigureAwait(false);
             }
             catch
@@ -64,9 +70,12 @@ public sealed partial class ContainerService
             attaches = [.. entry.PendingAttaches];
             entry.PendingAttaches.Clear();
         }
+        bool mounted = false;
         bool networkAttached = false;
         try
         {
+            IReadOnlyList<Mounts.RuntimeMount> mounts = await Mounts.MountAsync(record).ConfigureAwait(false);
+            mounted = true;
             if (Networking is { } networking)
             {
                 // Namespace and addresses first: the runtime joins that namespace, and interfaces
@@ -75,12 +84,12 @@ public sealed partial class ContainerService
                 networkAttached = true;
                 record = record with { NetworkSettings = network.Settings };
                 ContainerFiles.WriteHosts(record);
-                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
                 await network.Ready.ConfigureAwait(false);
             }
             else
             {
-                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
             }
             foreach (var pending in attaches)
             {
@@ -110,6 +119,10 @@ public sealed partial class ContainerService
                 record = record with { NetworkSettings = networking.Released(record.NetworkSettings) };
                 ContainerFiles.WriteHosts(record);
             }
+            if (mounted)
+            {
+                await Mounts.UnmountAsync(record).ConfigureAwait(false);
+            }
             Commit(entry, record with { State = record.State.ToStartFailed(code, e.Message), Monitor = null });
             // Waiters get the code without an error: the start request already reports it (the CLI
             // would print it twice).
@@ -120,7 +133,6 @@ public sealed partial class ContainerService
                 : e;
         }
         record = Commit(entry, record with { State = record.State.ToRunning(handle.Pid, _time.GetUtcNow()), Monitor = handle });
-        entry.StopRequested = false;
         Publish(record, "start");
         entry.ExitWatch = WatchExitAsync(entry, handle);
     }
