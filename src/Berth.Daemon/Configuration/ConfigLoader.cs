@@ -142,6 +142,7 @@ public static class ConfigLoader
             string name = (o.Short is null ? "    " : $"-{o.Short}, ") + "--" + o.Flag + o.Kind switch
             {
                 SettingKind.Bool => "",
+                SettingKind.Int => " int",
                 SettingKind.String => " string",
                 SettingKind.StringList => " list",
                 _ => " pool-options",

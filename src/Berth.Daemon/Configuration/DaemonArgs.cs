@@ -34,6 +34,7 @@ internal sealed class DaemonArgs
             Option option = o.Kind switch
             {
                 SettingKind.Bool => new Option<bool>("--" + o.Flag, aliases),
+                SettingKind.Int => new Option<int>("--" + o.Flag, aliases),
                 SettingKind.String => new Option<string>("--" + o.Flag, aliases),
                 _ => new Option<string[]>("--" + o.Flag, aliases) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false },
             };
@@ -58,6 +59,7 @@ internal sealed class DaemonArgs
             object? value = o.Kind switch
             {
                 SettingKind.Bool => result.GetValue((Option<bool>)option),
+                SettingKind.Int => result.GetValue((Option<int>)option),
                 SettingKind.String => result.GetValue((Option<string>)option) ?? "",
                 SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
                 SettingKind.StringMap => ParseMap(result.GetValue((Option<string[]>)option) ?? []),

@@ -102,6 +102,8 @@ internal static class DaemonJsonFile
         {
             case SettingKind.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
                 return value.GetBoolean();
+            case SettingKind.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number):
+                return number;
             case SettingKind.String when value.ValueKind == JsonValueKind.String:
                 return value.GetString()!;
             case SettingKind.StringList when value.ValueKind == JsonValueKind.Array
@@ -116,6 +118,7 @@ internal static class DaemonJsonFile
         string expected = option.Kind switch
         {
             SettingKind.Bool => "a boolean",
+            SettingKind.Int => "an integer",
             SettingKind.String => "a string",
             SettingKind.StringList => "an array of strings",
             SettingKind.StringMap => "an object of strings",

@@ -4,6 +4,7 @@ namespace Berth.Daemon.Configuration;
 internal enum SettingKind
 {
     Bool,
+    Int,
     String,
     StringList,
     PoolList,
@@ -43,6 +44,11 @@ internal static class DaemonOptions
     public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
     public static readonly DaemonOption Dns = new("dns", "dns", null, SettingKind.StringList, "DNS server to use");
+    public static readonly DaemonOption Bip = new("bip", "bip", null, SettingKind.String, "Specify default-bridge IP");
+    public static readonly DaemonOption FixedCidr = new("fixed-cidr", "fixed-cidr", null, SettingKind.String, "IPv4 subnet for fixed IPs");
+    public static readonly DaemonOption Mtu = new("mtu", "mtu", null, SettingKind.Int, "Set the containers network MTU (default 1500)");
+    public static readonly DaemonOption Icc = new("icc", "icc", null, SettingKind.Bool, "Enable inter-container communication (default true)");
+    public static readonly DaemonOption IpMasq = new("ip-masq", "ip-masq", null, SettingKind.Bool, "Enable IP masquerading (default true)");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
     public static readonly DaemonOption LiveRestore = new("live-restore", "live-restore", null, SettingKind.Bool, "Enable live restore of docker when containers are still running");
     public static readonly DaemonOption LogDriver = new("log-driver", "log-driver", null, SettingKind.String, "Default driver for container logs (default \"json-file\")");
@@ -53,8 +59,8 @@ internal static class DaemonOptions
 
     public static readonly IReadOnlyList<DaemonOption> All =
     [
-        Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, Group, Help, Hosts,
-        ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
+        Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, FixedCidr, Group, Help, Hosts,
+        Icc, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, Mtu, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 
     /// <summary>Options that may appear in daemon.json, by key.</summary>
