@@ -211,6 +211,7 @@ public sealed partial class DaemonHost
             await app.StopAsync(deadline.Token);
         }
         await reconciled; // it uses netlink, disposed below
+        await containerNetworking.DrainAsync(); // veth deletions of the containers just stopped
         await app.DisposeAsync();
         Listeners.RemoveUnixSockets(addresses);
         LogStopped(log);

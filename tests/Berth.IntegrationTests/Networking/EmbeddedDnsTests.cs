@@ -88,6 +88,40 @@ public sealed class EmbeddedDnsTests : CliTestBase<LoopbackDnsDaemon>, IClassFix
         Assert.False(lookup.Succeeded, lookup.ToString());
     }
 
+    [Fact]
+    public async Task OneAliasForTwo_ResolvConfShape_AndNamesSurviveADaemonRestart()
+    {
+        await Docker.RunOkAsync("network", "create", "svcnet");
+        await Docker.RunOkAsync("run", "-d", "--name", "one", "--network", "svcnet", "--network-alias", "svc", "busybox", "sleep", "300");
+        await Docker.RunOkAsync("run", "-d", "--name", "two", "--network", "svcnet", "--network-alias", "svc", "busybox", "sleep", "300");
+        string oneIp = await IpOfAsync("one", "svcnet");
+        string twoIp = await IpOfAsync("two", "svcnet");
+
+        // dockerd 20.10's file for the embedded resolver: its address, ndots:0, the external servers as a comment.
+        string resolvConf = await Docker.RunOkAsync("exec", "one", "cat", "/etc/resolv.conf");
+        Assert.StartsWith("nameserver 127.0.0.11\noptions ndots:0\n", resolvConf, StringComparison.Ordinal);
+        Assert.Contains("# ExtServers: [", resolvConf, StringComparison.Ordinal);
+
+        // Several containers behind one alias: the answer carries both addresses.
+        string both = await Docker.RunOkAsync("exec", "one", "nslookup", "svc");
+        Assert.Contains($"Address: {oneIp}", both, StringComparison.Ordinal);
+        Assert.Contains($"Address: {twoIp}", both, StringComparison.Ordinal);
+
+        Daemon.KillHard();
+        await Daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        await Daemon.RestartAsync();
+
+        // The running containers' servers answer again (restored endpoints), and a new container joins.
+        var afterRestart = await Docker.RunWithTimeoutAsync(RunWait, "exec", "one", "sh", "-c", "nslookup two && ping -c 1 -W 2 two");
+        Assert.True(afterRestart.Succeeded, afterRestart.ToString());
+        Assert.Contains($"Address: {twoIp}", afterRestart.Stdout, StringComparison.Ordinal);
+        var newcomer = await Docker.RunWithTimeoutAsync(RunWait, "run", "--rm", "--network", "svcnet", "busybox", "nslookup", "one");
+        Assert.True(newcomer.Succeeded, newcomer.ToString());
+        Assert.Contains($"Address: {oneIp}", newcomer.Stdout, StringComparison.Ordinal);
+        var reverse = await Docker.RunWithTimeoutAsync(RunWait, "exec", "two", "nslookup", "svc");
+        Assert.Contains($"Address: {oneIp}", reverse.Stdout, StringComparison.Ordinal);
+    }
+
     private async Task<string> IpOfAsync(string container, string network) =>
         (await Docker.RunOkAsync("container", "inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{network}\").IPAddress}}}}", container)).Trim();
 
