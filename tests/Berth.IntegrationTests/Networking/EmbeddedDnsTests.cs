@@ -97,7 +97,7 @@ public sealed class EmbeddedDnsTests : CliTestBase<LoopbackDnsDaemon>, IClassFix
         string oneIp = await IpOfAsync("one", "svcnet");
         string twoIp = await IpOfAsync("two", "svcnet");
 
-        // dockerd 20.10's file for the embedded resolver: its address, ndots:0, the external servers as a comment.
+        // dockerd's layout (before 25) for the embedded resolver: its address, ndots:0, the external servers as a comment.
         string resolvConf = await Docker.RunOkAsync("exec", "one", "cat", "/etc/resolv.conf");
         Assert.StartsWith("nameserver 127.0.0.11\noptions ndots:0\n", resolvConf, StringComparison.Ordinal);
         Assert.Contains("# ExtServers: [", resolvConf, StringComparison.Ordinal);
