@@ -195,7 +195,7 @@ namespace Berth.Api.Models
         public required string ImageID { get; init; }
         public required string Command { get; init; }
         public long Created { get; init; }
-        public IReadOnlyList<JsonElement> Ports { get; init; } = [];
+        public IReadOnlyList<PortWire> Ports { get; init; } = [];
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRw { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRootFs { get; init; }
         public required IReadOnlyDictionary<string, string> Labels { get; init; }

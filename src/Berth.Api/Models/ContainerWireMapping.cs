@@ -267,7 +267,7 @@ public static class ContainerWireMapping
             GraphDriver = new GraphDriverWire(graph, r.Driver),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
             Config = ToWire(r.Config),
-            NetworkSettings = EndpointWireMapping.Settings(r),
+            NetworkSettings = EndpointWireMapping.Settings(r) with { Ports = PortWireMapping.Map(details.Ports) },
         };
     }
 
@@ -289,6 +289,7 @@ public static class ContainerWireMapping
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
             NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
+            Ports = PortWireMapping.Rows(summary.Ports),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
         };
     }

@@ -51,6 +51,7 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultDns = config.Dns,
             DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
         }, log)
         {

@@ -120,10 +120,9 @@ public sealed partial class DaemonHost
         // are up — netlink and iptables cost more than the whole rest of start-up.
         using var netlink = new RtNetlink();
         var networkLog = loggerFactory.CreateLogger("network");
+        var firewall = new Firewall(config.IptablesChainPrefix, new IptablesCommands(), networkLog);
         var networks = new NetworkService(() => _config.Current, new SqliteNetworkStore(state),
-            new BridgeDevices(netlink, config.IptablesChainPrefix, networkLog),
-            new Firewall(config.IptablesChainPrefix, new IptablesCommands(), networkLog),
-            events, time, networkLog);
+            new BridgeDevices(netlink, config.IptablesChainPrefix, networkLog), firewall, events, time, networkLog);
         try
         {
             networks.Load();
@@ -136,6 +135,7 @@ public sealed partial class DaemonHost
             new BridgeEndpointDriver(netlink, config.IptablesChainPrefix), events, networkLog);
         containers.Networking = containerNetworking;
         networks.Attacher = containers;
+        await using var embeddedDns = PublishingWiring.Attach(containerNetworking, containers, firewall, () => _config.Current, networkLog);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -213,6 +213,7 @@ public sealed partial class DaemonHost
             await app.StopAsync(deadline.Token);
         }
         await reconciled; // it uses netlink, disposed below
+        await containerNetworking.DrainAsync(); // veth deletions of the containers just stopped
         await app.DisposeAsync();
         Listeners.RemoveUnixSockets(addresses);
         LogStopped(log);

@@ -49,6 +49,8 @@ public sealed record DaemonConfig
     public bool IpMasq { get; init; } = true;
     public IReadOnlyList<AddressPool> DefaultAddressPools { get; init; } = [new("172.17.0.0/16", 16), new("172.18.0.0/16", 16)];
 
+    /// <summary>--dns: containers' nameservers (default bridge) or the embedded resolver's external servers (user networks).</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
     /// <summary>--live-restore: a clean shutdown leaves running containers running (the next start re-attaches them).</summary>
     public bool LiveRestore { get; init; }
     /// <summary>log-driver / log-opts: the LogConfig of containers that do not choose their own.</summary>

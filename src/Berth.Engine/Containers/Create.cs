@@ -18,6 +18,7 @@ public sealed partial class ContainerService
         var warnings = new List<string>();
         HostSettings hostConfig = VerifyForCreate(request, warnings);
         // 404 "No such image: x" is what makes the CLI try a pull.
+        IReadOnlyList<string> warnings = Networks.PortSpecs.Validate(request.Config, request.HostConfig);
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
@@ -55,7 +56,7 @@ public sealed partial class ContainerService
         IReadOnlyList<Mounts.MountPoint> mounts = [];
         try
         {
-            ContainerFiles.Write(record, _options.HostResolvConf);
+            ContainerFiles.Write(record, _options.HostResolvConf, _options.DefaultDns);
             _layers.CreateReadWrite(id, topChain is null ? null : Digest.Parse(topChain));
             layerCreated = true;
             mounts = await Mounts.RegisterAsync(id, config, record.HostConfig, Get, cancellationToken).ConfigureAwait(false);
