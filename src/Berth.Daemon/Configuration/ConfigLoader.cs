@@ -144,6 +144,7 @@ public static class ConfigLoader
                 SettingKind.Bool => "",
                 SettingKind.String => " string",
                 SettingKind.StringList => " list",
+                SettingKind.Int => " int",
                 _ => " pool-options",
             };
             lines.Add($"  {name,-36}  {o.Help}");

@@ -35,6 +35,7 @@ internal sealed class DaemonArgs
             {
                 SettingKind.Bool => new Option<bool>("--" + o.Flag, aliases),
                 SettingKind.String => new Option<string>("--" + o.Flag, aliases),
+                SettingKind.Int => new Option<int>("--" + o.Flag, aliases),
                 _ => new Option<string[]>("--" + o.Flag, aliases) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false },
             };
             symbols[o] = option;
@@ -59,6 +60,7 @@ internal sealed class DaemonArgs
             {
                 SettingKind.Bool => result.GetValue((Option<bool>)option),
                 SettingKind.String => result.GetValue((Option<string>)option) ?? "",
+                SettingKind.Int => result.GetValue((Option<int>)option),
                 SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
                 _ => ParsePools(o, result.GetValue((Option<string[]>)option) ?? [], parsed),
             };
@@ -135,6 +137,7 @@ internal sealed class DaemonArgs
     public static string FlagDisplay(object value) => value switch
     {
         bool b => b ? "true" : "false",
+        int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
         AddressPool[] pools => string.Join(", ", pools.Select(p => $"{p.Base} {p.Size}")),
         string[] list => "[" + string.Join(' ', list) + "]",

@@ -102,6 +102,8 @@ internal static class DaemonJsonFile
         {
             case SettingKind.Bool when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
                 return value.GetBoolean();
+            case SettingKind.Int when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number):
+                return number;
             case SettingKind.String when value.ValueKind == JsonValueKind.String:
                 return value.GetString()!;
             case SettingKind.StringList when value.ValueKind == JsonValueKind.Array
@@ -115,6 +117,7 @@ internal static class DaemonJsonFile
             SettingKind.Bool => "a boolean",
             SettingKind.String => "a string",
             SettingKind.StringList => "an array of strings",
+            SettingKind.Int => "an integer",
             _ => "an array of {\"base\": string, \"size\": number} objects",
         };
         error = $"invalid value for \"{option.Key}\": expected {expected}, got {GoJson.KindName(value)}";

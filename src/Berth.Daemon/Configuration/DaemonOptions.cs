@@ -7,6 +7,7 @@ internal enum SettingKind
     String,
     StringList,
     PoolList,
+    Int,
 }
 
 /// <summary>
@@ -40,6 +41,12 @@ internal static class DaemonOptions
     public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
+    public static readonly DaemonOption RegistryMirrors = new("registry-mirrors", "registry-mirror", null, SettingKind.StringList, "Preferred registry mirror");
+    public static readonly DaemonOption InsecureRegistries = new("insecure-registries", "insecure-registry", null, SettingKind.StringList, "Enable insecure registry communication");
+    public static readonly DaemonOption MaxConcurrentDownloads = new("max-concurrent-downloads", "max-concurrent-downloads", null, SettingKind.Int, "Set the max concurrent downloads (default 3)");
+    public static readonly DaemonOption MaxConcurrentUploads = new("max-concurrent-uploads", "max-concurrent-uploads", null, SettingKind.Int, "Set the max concurrent uploads (default 5)");
+    public static readonly DaemonOption RegistryCertsDir = new("registry-certs-dir", "registry-certs-dir", null, SettingKind.String, "Per-registry TLS material, <dir>/<host:port>/ (default \"/etc/berth/certs.d\")");
+    public static readonly DaemonOption RegistryLoopbackInsecure = new("registry-loopback-insecure", "registry-loopback-insecure", null, SettingKind.Bool, "Treat 127.0.0.0/8 and ::1 registries as insecure, as dockerd always does (default true)");
     public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
     public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
     public static readonly DaemonOption Help = new(null, "help", "h", SettingKind.Bool, "Print usage");
@@ -47,7 +54,8 @@ internal static class DaemonOptions
     public static readonly IReadOnlyList<DaemonOption> All =
     [
         Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, Group, Help, Hosts,
-        ChainPrefix, Labels, LogLevel, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
+        InsecureRegistries, ChainPrefix, Labels, LogLevel, MaxConcurrentDownloads, MaxConcurrentUploads, PidFile,
+        RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 
     /// <summary>Options that may appear in daemon.json, by key.</summary>

@@ -145,11 +145,13 @@ public sealed partial class DaemonHost
             Listeners.Configure(k, config, addresses);
         });
         var app = builder.Build();
+        var distribution = DistributionWiring.Build(config, images, content, layers, loggerFactory);
         IRouter[] routers =
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
-            new ImagesRouter(images),
+            new ImagesRouter(images, distribution),
+            distribution,
             new ImageArchiveRouter(images),
             new DiskUsageRouter(images),
             new NetworksRouter(networks),

@@ -36,6 +36,9 @@ public sealed record DaemonConfig
     public string IptablesChainPrefix { get; init; } = "BERTH";
     public IReadOnlyList<AddressPool> DefaultAddressPools { get; init; } = [new("172.17.0.0/16", 16), new("172.18.0.0/16", 16)];
 
+    /// <summary>registry-mirrors, insecure-registries, max-concurrent-*, and Berth's certs.d root.</summary>
+    public Distribution.RegistryOptions Registry { get; init; } = new();
+
     /// <summary>TLS is on when asked for explicitly or implied by --tlsverify, as dockerd does.</summary>
     public bool TlsEnabled => TlsVerify || Tls == true;
 }

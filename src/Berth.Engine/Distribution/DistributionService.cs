@@ -61,7 +61,7 @@ public sealed partial class DistributionService
                 {
                     confirmedTls.Add(endpoint.Host);
                 }
-                _log.LogInformation("Attempting next endpoint after error from {Endpoint}: {Error}", endpoint.BaseUri, e.Message);
+                _log.LogEndpointFallback(endpoint.BaseUri.ToString(), e.Message);
                 last = e;
             }
         }

@@ -7,6 +7,7 @@ namespace Berth.Engine.Distribution;
 public sealed class HashingStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private Digest? _final;
 
     public long BytesRead { get; private set; }
 
@@ -47,7 +48,7 @@ public sealed class HashingStream(Stream inner) : Stream
     }
 
     /// <summary>The digest of everything read so far.</summary>
-    public Digest Digest() => Images.Digest.FromHash(_hash.GetCurrentHash());
+    public Digest Digest() => _final ?? Images.Digest.FromHash(_hash.GetCurrentHash());
 
     public override void Flush()
     {
@@ -59,8 +60,10 @@ public sealed class HashingStream(Stream inner) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && _final is null)
         {
+            // Whoever sends the stream (StreamContent) disposes it; the digest stays readable.
+            _final = Images.Digest.FromHash(_hash.GetCurrentHash());
             inner.Dispose();
             _hash.Dispose();
         }
