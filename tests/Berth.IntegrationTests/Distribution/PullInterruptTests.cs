@@ -48,7 +48,7 @@ public sealed class PullInterruptTests(RegistryFixture registry, ITestOutputHelp
     private async Task<(string Name, string Layer)> PublishAsync(DockerCli docker, string scratch, string repoTag)
     {
         var name = $"{registry.Host}/{repoTag}";
-        await RegistryTestKit.ImportBusyboxAsync(docker, scratch, name);
+        await RegistryTestKit.ImportRandomAsync(docker, scratch, name);
         await docker.RunOkAsync("push", name);
         await docker.RunOkAsync("rmi", name);
         var colon = repoTag.LastIndexOf(':');

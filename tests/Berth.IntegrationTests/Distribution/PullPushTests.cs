@@ -156,7 +156,7 @@ public sealed class PullPushTests(BerthDaemon daemon, RegistryFixture registry, 
     public async Task TamperedBlobFailsWithADigestErrorAndStoresNothing()
     {
         var name = $"{registry.Host}/x/tamper:1";
-        await RegistryTestKit.ImportBusyboxAsync(Docker, ScratchDir, name);
+        await RegistryTestKit.ImportRandomAsync(Docker, ScratchDir, name);
         await Docker.RunOkAsync("push", name);
         await Docker.RunOkAsync("rmi", name);
         var layer = RegistryTestKit.BlobsOf((await RegistryTestKit.GetManifestAsync(registry.Host, "x/tamper", "1")).Bytes)[1];

@@ -22,6 +22,22 @@ internal static class RegistryTestKit
         return (await docker.RunOkAsync([.. args])).Trim();
     }
 
+    /// <summary>Imports a one-layer image holding <paramref name="bytes"/> of random data: a layer no other test shares.</summary>
+    public static async Task<string> ImportRandomAsync(DockerCli docker, string scratch, string tag, int bytes = 4 << 20)
+    {
+        var tar = Path.Combine(scratch, $"random-{Guid.NewGuid():N}.tar");
+        await using (var file = File.Create(tar))
+        using (var writer = new System.Formats.Tar.TarWriter(file, System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "data.bin")
+            {
+                DataStream = new MemoryStream(System.Security.Cryptography.RandomNumberGenerator.GetBytes(bytes)),
+            };
+            writer.WriteEntry(entry);
+        }
+        return (await docker.RunOkAsync("import", tar, tag)).Trim();
+    }
+
     public static async Task<string> ImageIdAsync(DockerCli docker, string reference) =>
         (await docker.RunOkAsync("image", "inspect", "--format", "{{.Id}}", reference)).Trim();
 
