@@ -55,6 +55,25 @@ public static class MacAddresses
     public static byte[] FromIPv4(uint address) =>
         [0x02, 0x42, (byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address];
 
+    /// <summary>Six hex octets separated by ':' or '-' (the forms Go's net.ParseMAC takes for 48-bit addresses); null otherwise.</summary>
+    public static byte[]? Parse(string text)
+    {
+        var parts = text.Split(text.Contains('-', StringComparison.Ordinal) ? '-' : ':');
+        if (parts.Length != 6)
+        {
+            return null;
+        }
+        var mac = new byte[6];
+        for (int i = 0; i < 6; i++)
+        {
+            if (parts[i].Length != 2 || !byte.TryParse(parts[i], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out mac[i]))
+            {
+                return null;
+            }
+        }
+        return mac;
+    }
+
     public static string Format(ReadOnlySpan<byte> mac) =>
         string.Join(':', mac.ToArray().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
 }

@@ -43,8 +43,8 @@ public sealed partial class NetworkService : INetworkBackend
         _log = log;
     }
 
-    /// <summary>Set by the container service once it exists; until then nothing is attached.</summary>
-    public INetworkEndpointSource EndpointSource { get; set; } = NoNetworkEndpoints.Instance;
+    /// <summary>The container side of connect/disconnect; set once the container service exists.</summary>
+    public INetworkAttacher? Attacher { get; set; }
 
     /// <summary>
     /// Start-up: <see cref="Load"/> then <see cref="Reconcile"/>. The daemon calls the two apart so
@@ -185,7 +185,7 @@ public sealed partial class NetworkService : INetworkBackend
         }
     }
 
-    public IReadOnlyList<NetworkEndpoint> Endpoints(string networkId) => EndpointSource.EndpointsOf(networkId);
+    public IReadOnlyList<NetworkEndpoint> Endpoints(string networkId) => EndpointList(networkId);
 
     public void Remove(string idOrName)
     {
@@ -215,17 +215,11 @@ public sealed partial class NetworkService : INetworkBackend
         }
     }
 
-    public void Connect(string idOrName, string container, NetworkAttachRequest request)
-    {
-        Inspect(idOrName);
-        throw DaemonException.NotImplemented(Messages.ContainerNetworkingUnsupported);
-    }
+    public Task ConnectAsync(string idOrName, string container, EndpointSettings config, CancellationToken cancellationToken = default) =>
+        (Attacher ?? throw DaemonException.NotImplemented(Messages.ContainerNetworkingUnsupported)).ConnectAsync(container, idOrName, config, cancellationToken);
 
-    public void Disconnect(string idOrName, string container, bool force)
-    {
-        Inspect(idOrName);
-        throw DaemonException.NotImplemented(Messages.ContainerNetworkingUnsupported);
-    }
+    public Task DisconnectAsync(string idOrName, string container, bool force, CancellationToken cancellationToken = default) =>
+        (Attacher ?? throw DaemonException.NotImplemented(Messages.ContainerNetworkingUnsupported)).DisconnectAsync(container, idOrName, force, cancellationToken);
 
     /// <summary>Removes every device and rule this daemon owns (tests and uninstall; not on shutdown).</summary>
     public void TearDownAll()
@@ -244,6 +238,8 @@ public sealed partial class NetworkService : INetworkBackend
             throw DaemonException.Forbidden(Messages.NetworkHasEndpoints(n.Name, n.Id));
         }
         _networks.Remove(n.Id);
+        _endpoints.Remove(n.Id);
+        _reserved.Remove(n.Id);
         _firewall.Apply(RulesFor(BridgeNetworks()));
         if (n.Driver == "bridge")
         {
@@ -268,5 +264,5 @@ public sealed partial class NetworkService : INetworkBackend
         _store.DeleteNetwork(record.Id);
     }
 
-    private bool HasEndpoints(NetworkRecord n) => EndpointSource.EndpointsOf(n.Id).Count > 0;
+    private bool HasEndpoints(NetworkRecord n) => _endpoints.TryGetValue(n.Id, out var live) && live.Count > 0;
 }

@@ -42,6 +42,9 @@ public static class ApiJson
 
     public static ContainersJsonContext Containers { get; } = new(Options());
 
+    public static ExecJsonContext Exec { get; } = new(CaseInsensitive(Options()));
+    public static ArchiveJsonContext Archive { get; } = new(Options());
+
     /// <summary>Fresh options per context: a context takes ownership of the options it is given.</summary>
     public static global::System.Text.Json.JsonSerializerOptions Options() => new()
     {

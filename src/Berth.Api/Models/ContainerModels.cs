@@ -37,7 +37,7 @@ namespace Berth.Api.Models
         public int? StopTimeout { get; init; }
         [JsonConverter(typeof(StrSliceConverter))] public List<string>? Shell { get; init; }
         public HostConfigWire? HostConfig { get; init; }
-        public JsonElement? NetworkingConfig { get; init; }
+        public NetworkingConfigWire? NetworkingConfig { get; init; }
     }
 
     public sealed record RestartPolicyWire(string? Name, int? MaximumRetryCount);
@@ -54,6 +54,7 @@ namespace Berth.Api.Models
     public sealed record HostConfigWire
     {
         public List<string>? Binds { get; init; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<MountWire>? Mounts { get; init; }
         public string? ContainerIDFile { get; init; }
         public LogConfigWire? LogConfig { get; init; }
         public string? NetworkMode { get; init; }
@@ -124,13 +125,27 @@ namespace Berth.Api.Models
         string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled, bool Dead,
         int Pid, int ExitCode, string Error, string StartedAt, string FinishedAt);
 
+    /// <summary>moby NetworkSettings (API 1.44: the deprecated top-level fields mirror the default bridge).</summary>
     public sealed record NetworkSettingsWire
     {
         public string Bridge { get; init; } = "";
         public string SandboxID { get; init; } = "";
+        public bool HairpinMode { get; init; }
+        public string LinkLocalIPv6Address { get; init; } = "";
+        public int LinkLocalIPv6PrefixLen { get; init; }
         public Dictionary<string, List<PortBindingWire>?> Ports { get; init; } = [];
         public string SandboxKey { get; init; } = "";
-        public Dictionary<string, EndpointSettingsWire> Networks { get; init; } = [];
+        public List<JsonElement>? SecondaryIPAddresses { get; init; }
+        public List<JsonElement>? SecondaryIPv6Addresses { get; init; }
+        public string EndpointID { get; init; } = "";
+        public string Gateway { get; init; } = "";
+        public string GlobalIPv6Address { get; init; } = "";
+        public int GlobalIPv6PrefixLen { get; init; }
+        public string IPAddress { get; init; } = "";
+        public int IPPrefixLen { get; init; }
+        public string IPv6Gateway { get; init; } = "";
+        public string MacAddress { get; init; } = "";
+        public SortedDictionary<string, EndpointSettingsWire> Networks { get; init; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>GET /containers/{id}/json (moby types.ContainerJSON, the fields Berth has).</summary>
@@ -156,14 +171,14 @@ namespace Berth.Api.Models
         public IReadOnlyList<string>? ExecIDs { get; init; }
         public required HostConfigWire HostConfig { get; init; }
         public required GraphDriverWire GraphDriver { get; init; }
-        public IReadOnlyList<JsonElement> Mounts { get; init; } = [];
+        public IReadOnlyList<MountPointWire> Mounts { get; init; } = [];
         public required ContainerConfigWire Config { get; init; }
         public required NetworkSettingsWire NetworkSettings { get; init; }
     }
 
     public sealed record SummaryHostConfigWire(string NetworkMode);
 
-    public sealed record SummaryNetworkSettingsWire(Dictionary<string, EndpointSettingsWire> Networks);
+    public sealed record SummaryNetworkSettingsWire(SortedDictionary<string, EndpointSettingsWire> Networks);
 
     /// <summary>GET /containers/json item (moby types.Container).</summary>
     public sealed record ContainerSummaryWire
@@ -182,7 +197,7 @@ namespace Berth.Api.Models
         public required string Status { get; init; }
         public required SummaryHostConfigWire HostConfig { get; init; }
         public required SummaryNetworkSettingsWire NetworkSettings { get; init; }
-        public IReadOnlyList<JsonElement> Mounts { get; init; } = [];
+        public IReadOnlyList<MountPointWire> Mounts { get; init; } = [];
     }
 
     /// <summary>Docker's strslice: a JSON string or an array of strings (old clients send "Cmd": "ls").</summary>

@@ -49,7 +49,10 @@ public static class ContainerWireMapping
             StopTimeout = wire.StopTimeout,
             Shell = wire.Shell,
         };
-        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform);
+        return new CreateRequest(name, config, ToEngine(wire.HostConfig ?? new HostConfigWire()), platform)
+        {
+            EndpointsConfig = EndpointWireMapping.ToEngine(wire.NetworkingConfig),
+        };
     }
 
     public static HostSettings ToEngine(HostConfigWire h)
@@ -59,8 +62,10 @@ public static class ContainerWireMapping
         return new HostSettings
         {
             Binds = h.Binds,
+            Mounts = h.Mounts?.Select(MountWireMapping.ToEngine).ToList(),
             ContainerIDFile = h.ContainerIDFile ?? "",
-            LogConfig = new LogSettings(string.IsNullOrEmpty(h.LogConfig?.Type) ? "json-file" : h.LogConfig.Type, h.LogConfig?.Config),
+            // Empty: the daemon's log-driver, merged at create (with its log-opts).
+            LogConfig = new LogSettings(h.LogConfig?.Type ?? "", h.LogConfig?.Config),
             // dockerd: an empty or "default" network mode is the default network (bridge on Linux).
             NetworkMode = network is "" or "default" ? "bridge" : network,
             PortBindings = h.PortBindings?.ToDictionary(p => p.Key, p => (IReadOnlyList<PortBindingSettings>)[.. (p.Value ?? []).Select(b => new PortBindingSettings(b.HostIp ?? "", b.HostPort ?? ""))]),
@@ -122,6 +127,7 @@ public static class ContainerWireMapping
     public static HostConfigWire ToWire(HostSettings h) => new()
     {
         Binds = h.Binds?.ToList(),
+        Mounts = h.Mounts?.Select(MountWireMapping.ToWire).ToList(),
         ContainerIDFile = h.ContainerIDFile,
         LogConfig = new LogConfigWire(h.LogConfig.Type, h.LogConfig.Config?.ToDictionary() ?? []),
         NetworkMode = h.NetworkMode,
@@ -249,8 +255,9 @@ public static class ContainerWireMapping
             ExecIDs = details.ExecIds.Count == 0 ? null : details.ExecIds,
             HostConfig = ToWire(r.HostConfig),
             GraphDriver = new GraphDriverWire(graph, r.Driver),
+            Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
             Config = ToWire(r.Config),
-            NetworkSettings = new NetworkSettingsWire(),
+            NetworkSettings = EndpointWireMapping.Settings(r),
         };
     }
 
@@ -271,7 +278,8 @@ public static class ContainerWireMapping
             State = ContainerState.StatusText(r.State.Status),
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
-            NetworkSettings = new SummaryNetworkSettingsWire([]),
+            NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
+            Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
         };
     }
 

@@ -106,8 +106,8 @@ namespace Berth.Api.Models
     public sealed record DiskUsageWire(
         long LayersSize,
         IReadOnlyList<ImageSummaryWire>? Images,
-        IReadOnlyList<System.Text.Json.JsonElement>? Containers,
-        IReadOnlyList<System.Text.Json.JsonElement>? Volumes,
+        IReadOnlyList<ContainerSummaryWire>? Containers,
+        IReadOnlyList<VolumeWire>? Volumes,
         IReadOnlyList<System.Text.Json.JsonElement>? BuildCache);
 }
 

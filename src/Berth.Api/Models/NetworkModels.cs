@@ -71,16 +71,40 @@ namespace Berth.Api.Models
         public bool Force { get; set; }
     }
 
+    /// <summary>
+    /// moby network.EndpointSettings, in its field order: the request shape of create's
+    /// EndpointsConfig and of connect, and the shape inspect and list show.
+    /// </summary>
     public sealed class EndpointSettingsWire
     {
         public EndpointIpamWire? IPAMConfig { get; set; }
+        public List<string>? Links { get; set; }
         public List<string>? Aliases { get; set; }
         public string? MacAddress { get; set; }
+        public Dictionary<string, string>? DriverOpts { get; set; }
+        public string? NetworkID { get; set; }
+        public string? EndpointID { get; set; }
+        public string? Gateway { get; set; }
+        public string? IPAddress { get; set; }
+        public int IPPrefixLen { get; set; }
+        public string? IPv6Gateway { get; set; }
+        public string? GlobalIPv6Address { get; set; }
+        public int GlobalIPv6PrefixLen { get; set; }
+        public List<string>? DNSNames { get; set; }
     }
 
+    /// <summary>EndpointIPAMConfig; every field omitempty.</summary>
     public sealed class EndpointIpamWire
     {
-        public string? IPv4Address { get; set; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? IPv4Address { get; set; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? IPv6Address { get; set; }
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public List<string>? LinkLocalIPs { get; set; }
+    }
+
+    /// <summary>NetworkingConfig of POST /containers/create.</summary>
+    public sealed class NetworkingConfigWire
+    {
+        public Dictionary<string, EndpointSettingsWire?>? EndpointsConfig { get; set; }
     }
 }
 

@@ -1,6 +1,5 @@
 using Berth.Api.Http;
 using Berth.Api.Models;
-using Berth.Api.Streams;
 using Berth.Engine.Containers;
 using Berth.Engine.Errors;
 using Berth.Engine.Filters;
@@ -12,7 +11,7 @@ namespace Berth.Api.Routers;
 
 /// <summary>
 /// Container lifecycle endpoints (create, start, stop, restart, kill, wait, rename, delete,
-/// list, inspect) and a minimal attach. Decode, call <see cref="IContainerService"/>, encode.
+/// list, inspect); streams (attach, logs, resize) are in ContainerStreamsRouter. Decode, call <see cref="IContainerService"/>, encode.
 /// </summary>
 public sealed class ContainersRouter : IRouter
 {
@@ -36,7 +35,6 @@ public sealed class ContainersRouter : IRouter
         routes.MapPost("/containers/{id}/kill", KillAsync);
         routes.MapPost("/containers/{id}/wait", WaitAsync);
         routes.MapPost("/containers/{id}/rename", RenameAsync);
-        routes.MapPost("/containers/{id}/attach", AttachAsync);
         routes.MapDelete("/containers/{id}", DeleteAsync);
     }
 
@@ -115,43 +113,6 @@ public sealed class ContainersRouter : IRouter
     {
         await _containers.RemoveAsync(context.RouteValue("id"), context.QueryBool("force"), context.QueryBool("v"), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status204NoContent;
-    }
-
-    /// <summary>
-    /// Minimal attach (stream=1; logs replay arrives with the logs route). The connection to the
-    /// container is made before the upgrade, so a missing container is still a plain 404.
-    /// </summary>
-    private async Task AttachAsync(HttpContext context)
-    {
-        string id = context.RouteValue("id");
-        bool tty = _containers.Get(id).Config.Tty;
-        await using IContainerStreams streams = await _containers.AttachAsync(id, context.RequestAborted);
-        await using Stream client = await Hijack.AcceptAsync(context, tty);
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        Task input = context.QueryBool("stdin") ? AttachPump.CopyInputAsync(client, streams, done.Token) : Task.CompletedTask;
-        try
-        {
-            if (context.QueryBool("stream"))
-            {
-                await AttachPump.CopyOutputAsync(streams, client, tty, context.QueryBool("stdout"), context.QueryBool("stderr"), done.Token);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or System.Threading.Channels.ChannelClosedException)
-        {
-            // client gone, or dropped for not reading: nothing to report on a hijacked stream
-        }
-        finally
-        {
-            await done.CancelAsync();
-            try
-            {
-                await input;
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or DaemonException or System.Net.Sockets.SocketException)
-            {
-                // the container exited while input was still arriving
-            }
-        }
     }
 
     private static StopOptions StopOptionsOf(HttpContext context)

@@ -1,7 +1,10 @@
 using Berth.Api.Http;
 using Berth.Api.Models;
 using Berth.Engine.Errors;
+using Berth.Engine.Containers;
+using Berth.Engine.Filters;
 using Berth.Engine.Images;
+using Berth.Engine.Volumes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -9,22 +12,28 @@ using Microsoft.AspNetCore.Routing;
 namespace Berth.Api.Routers;
 
 /// <summary>
-/// GET /system/df. Each object type is its own part (moby's getDiskUsage): images come from the
-/// image service; containers, volumes and build cache are empty lists until those subsystems
-/// exist, at which point they add their part here.
+/// GET /system/df. Each object type is its own part (moby's getDiskUsage): images from the image
+/// service, containers (all, with sizes) from the container service, volumes with their usage
+/// from the volume service; build cache is an empty list until a builder exists.
 /// </summary>
 public sealed class DiskUsageRouter : IRouter
 {
     private readonly IImageService _images;
+    private readonly IContainerService? _containers;
+    private readonly IVolumeService? _volumes;
+    private readonly TimeProvider _time;
 
-    public DiskUsageRouter(IImageService images)
+    public DiskUsageRouter(IImageService images, IContainerService? containers = null, IVolumeService? volumes = null, TimeProvider? time = null)
     {
         _images = images;
+        _containers = containers;
+        _volumes = volumes;
+        _time = time ?? TimeProvider.System;
     }
 
     public void Map(IEndpointRouteBuilder routes) => routes.MapGet("/system/df", GetAsync);
 
-    private Task GetAsync(HttpContext context)
+    private async Task GetAsync(HttpContext context)
     {
         var version = context.ApiVersion();
         var types = context.Request.Query["type"];
@@ -52,7 +61,21 @@ public sealed class DiskUsageRouter : IRouter
             layersSize = usage.LayersSize;
             imageList = [.. usage.Images.Select(s => ImageWireMapping.ToWire(s, version))];
         }
-        var body = new DiskUsageWire(layersSize, imageList, containers ? [] : null, volumes ? [] : null, buildCache ? [] : null);
-        return context.WriteJsonAsync(body, ApiJson.Images.DiskUsageWire);
+        IReadOnlyList<ContainerSummaryWire>? containerList = null;
+        if (containers)
+        {
+            var now = _time.GetUtcNow();
+            // moby: every container, with sizes.
+            containerList = _containers is null ? [] :
+                [.. _containers.List(new ContainerListOptions(true, -1, true, new FilterArgs())).Select(s => ContainerWireMapping.ToWire(s, now))];
+        }
+        IReadOnlyList<VolumeWire>? volumeList = null;
+        if (volumes)
+        {
+            volumeList = _volumes is null ? [] :
+                [.. (await _volumes.GetUsageAsync(context.RequestAborted)).Select(u => VolumesRouter.ToWire(u.Volume) with { UsageData = new VolumeUsageWire(u.Size, u.RefCount) })];
+        }
+        var body = new DiskUsageWire(layersSize, imageList, containerList, volumeList, buildCache ? [] : null);
+        await context.WriteJsonAsync(body, ApiJson.Images.DiskUsageWire);
     }
 }

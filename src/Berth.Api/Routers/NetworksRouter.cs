@@ -85,16 +85,14 @@ public sealed class NetworksRouter : IRouter
     private async Task ConnectAsync(HttpContext context)
     {
         var body = await context.ReadJsonAsync(ApiJson.Networks.NetworkConnectWire) ?? new NetworkConnectWire();
-        var endpoint = body.EndpointConfig;
-        _backend.Connect(context.RouteValue("id"), body.Container ?? "",
-            new NetworkAttachRequest(endpoint?.IPAMConfig?.IPv4Address, endpoint?.Aliases, endpoint?.MacAddress));
+        await _backend.ConnectAsync(context.RouteValue("id"), body.Container ?? "", EndpointWireMapping.ToEngine(body.EndpointConfig), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     private async Task DisconnectAsync(HttpContext context)
     {
         var body = await context.ReadJsonAsync(ApiJson.Networks.NetworkConnectWire) ?? new NetworkConnectWire();
-        _backend.Disconnect(context.RouteValue("id"), body.Container ?? "", body.Force);
+        await _backend.DisconnectAsync(context.RouteValue("id"), body.Container ?? "", body.Force, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

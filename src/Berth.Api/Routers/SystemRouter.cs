@@ -146,6 +146,7 @@ public sealed class SystemRouter : IRouter
             SecurityOptions = f.SecurityOptions,
             DefaultAddressPools = _addressPools().Select(p => new AddressPoolWire(p.Base, p.Size)).ToArray(),
             Warnings = f.Warnings,
+            LiveRestoreEnabled = f.LiveRestoreEnabled,
         };
         await context.WriteJsonAsync(body, ApiJson.System.InfoResponse);
     }

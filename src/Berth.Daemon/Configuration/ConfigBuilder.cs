@@ -87,6 +87,16 @@ internal static class ConfigBuilder
             return null;
         }
 
+        string logDriver = Str(DaemonOptions.LogDriver, defaults.LogDriver);
+        var logOpts = settings.TryGetValue(DaemonOptions.LogOpts, out object? rawOpts)
+            ? (Dictionary<string, string>)rawOpts
+            : new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Engine.Containers.Logs.LogDrivers.Validate(logDriver, logOpts) is string logError)
+        {
+            error = Engine.Errors.Messages.DaemonLogOptsInvalid(logError);
+            return null;
+        }
+
         return new DaemonConfig
         {
             Registry = registry,
@@ -111,6 +121,9 @@ internal static class ConfigBuilder
             Bridge = bridge,
             IptablesChainPrefix = chainPrefix,
             DefaultAddressPools = pools,
+            LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
+            LogDriver = logDriver,
+            LogOpts = logOpts,
         };
     }
 

@@ -62,6 +62,7 @@ internal sealed class DaemonArgs
                 SettingKind.String => result.GetValue((Option<string>)option) ?? "",
                 SettingKind.Int => result.GetValue((Option<int>)option),
                 SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
+                SettingKind.StringMap => ParseMap(result.GetValue((Option<string[]>)option) ?? []),
                 _ => ParsePools(o, result.GetValue((Option<string[]>)option) ?? [], parsed),
             };
             if (parsed.Error is not null)
@@ -114,6 +115,18 @@ internal sealed class DaemonArgs
         return true;
     }
 
+    /// <summary>dockerd's MapOpts: "key=value"; a value without '=' is a key with an empty value.</summary>
+    private static Dictionary<string, string> ParseMap(string[] values)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string value in values)
+        {
+            int eq = value.IndexOf('=', StringComparison.Ordinal);
+            map[eq < 0 ? value : value[..eq]] = eq < 0 ? "" : value[(eq + 1)..];
+        }
+        return map;
+    }
+
     private static AddressPool[] ParsePools(DaemonOption o, string[] values, DaemonArgs parsed)
     {
         var pools = new List<AddressPool>();
@@ -141,6 +154,7 @@ internal sealed class DaemonArgs
         string s => s,
         AddressPool[] pools => string.Join(", ", pools.Select(p => $"{p.Base} {p.Size}")),
         string[] list => "[" + string.Join(' ', list) + "]",
+        Dictionary<string, string> map => "map[" + string.Join(' ', map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + ":" + kv.Value)) + "]",
         _ => value.ToString() ?? "",
     };
 }

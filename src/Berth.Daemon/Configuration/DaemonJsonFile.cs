@@ -109,6 +109,9 @@ internal static class DaemonJsonFile
             case SettingKind.StringList when value.ValueKind == JsonValueKind.Array
                 && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String):
                 return value.EnumerateArray().Select(e => e.GetString()!).ToArray();
+            case SettingKind.StringMap when value.ValueKind == JsonValueKind.Object
+                && value.EnumerateObject().All(p => p.Value.ValueKind == JsonValueKind.String):
+                return value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
             case SettingKind.PoolList when value.ValueKind == JsonValueKind.Array:
                 return ConvertPools(option, value, out error);
         }
@@ -118,6 +121,7 @@ internal static class DaemonJsonFile
             SettingKind.String => "a string",
             SettingKind.StringList => "an array of strings",
             SettingKind.Int => "an integer",
+            SettingKind.StringMap => "an object of strings",
             _ => "an array of {\"base\": string, \"size\": number} objects",
         };
         error = $"invalid value for \"{option.Key}\": expected {expected}, got {GoJson.KindName(value)}";

@@ -8,6 +8,9 @@ internal enum SettingKind
     StringList,
     PoolList,
     Int,
+
+    /// <summary>key=value on the command line (repeatable), an object of strings in the file.</summary>
+    StringMap,
 }
 
 /// <summary>
@@ -47,6 +50,9 @@ internal static class DaemonOptions
     public static readonly DaemonOption MaxConcurrentUploads = new("max-concurrent-uploads", "max-concurrent-uploads", null, SettingKind.Int, "Set the max concurrent uploads (default 5)");
     public static readonly DaemonOption RegistryCertsDir = new("registry-certs-dir", "registry-certs-dir", null, SettingKind.String, "Per-registry TLS material, <dir>/<host:port>/ (default \"/etc/berth/certs.d\")");
     public static readonly DaemonOption RegistryLoopbackInsecure = new("registry-loopback-insecure", "registry-loopback-insecure", null, SettingKind.Bool, "Treat 127.0.0.0/8 and ::1 registries as insecure, as dockerd always does (default true)");
+    public static readonly DaemonOption LiveRestore = new("live-restore", "live-restore", null, SettingKind.Bool, "Enable live restore of docker when containers are still running");
+    public static readonly DaemonOption LogDriver = new("log-driver", "log-driver", null, SettingKind.String, "Default driver for container logs (default \"json-file\")");
+    public static readonly DaemonOption LogOpts = new("log-opts", "log-opt", null, SettingKind.StringMap, "Default log driver options for containers");
     public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
     public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
     public static readonly DaemonOption Help = new(null, "help", "h", SettingKind.Bool, "Print usage");
@@ -54,7 +60,7 @@ internal static class DaemonOptions
     public static readonly IReadOnlyList<DaemonOption> All =
     [
         Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, Group, Help, Hosts,
-        InsecureRegistries, ChainPrefix, Labels, LogLevel, MaxConcurrentDownloads, MaxConcurrentUploads, PidFile,
+        InsecureRegistries, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, PidFile,
         RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 

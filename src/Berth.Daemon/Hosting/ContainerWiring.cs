@@ -28,7 +28,7 @@ internal sealed class DeferredImageUsage : IImageUsage
 internal static class ContainerWiring
 {
     public static ContainerService Build(DaemonConfig config, SqliteStateStore state, IImageService images, ILayerStore layers,
-        IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
+        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
     {
         var runtime = new RuncRuntime("runc", FindExecutable("runc", "/usr/sbin/runc"), config.ExecRoot);
         monitor = new ConmonMonitor(runtime, new ConmonMonitorOptions
@@ -40,6 +40,8 @@ internal static class ContainerWiring
         var names = new SqliteNameRegistryFactory(state).Open("container");
         var adapter = new ConmonContainerRuntime(monitor, layers, config.ExecRoot, ConmonContainerRuntime.HostDefaults());
         var log = loggers.CreateLogger("containers");
+        var rootAccess = new ContainerRootAccess(layers, config.ExecRoot);
+        var files = new Storage.ContainerFs.ContainerFileOps();
         foreach (string warning in store.LoadWarnings)
         {
             log.LogWarning("{Warning}", warning);
@@ -48,7 +50,14 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
-        }, log);
+            DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
+        }, log)
+        {
+            Mounts = new Engine.Mounts.ContainerMounts(volumes, rootAccess, files, loggers.CreateLogger("mounts")),
+            Filesystem = rootAccess,
+            Files = files,
+            Committer = images as IImageCommitter,
+        };
     }
 
     /// <summary>The first match on PATH (conmon needs an absolute runtime path), else the packaged location.</summary>

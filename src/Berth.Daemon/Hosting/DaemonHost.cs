@@ -11,6 +11,8 @@ using Berth.Engine.SystemInfo;
 using Berth.Linux.Netlink;
 using Berth.Networking;
 using Berth.Networking.Bridge;
+using Berth.Networking.Endpoints;
+using Berth.Networking.Sandbox;
 using Berth.Networking.Firewall;
 using Berth.Engine.Volumes;
 using Berth.Storage;
@@ -33,9 +35,6 @@ namespace Berth.Daemon.Hosting;
 public sealed partial class DaemonHost
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
-
-    /// <summary>Stop timeouts (default 10 s) plus the SIGKILL wait; dockerd has no overall cap.</summary>
-    private static readonly TimeSpan ContainerShutdownTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string[] _args;
     private readonly ConfigHolder _config;
@@ -99,8 +98,10 @@ public sealed partial class DaemonHost
         };
         // Spools of loads cut short by a crash.
         Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
-        var containers = ContainerWiring.Build(config, state, images, layers, events, time, loggerFactory, out var monitor);
+        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
+        using var containers = ContainerWiring.Build(config, state, images, layers, volumes, events, time, loggerFactory, out var monitor);
         using var monitorScope = monitor;
+        using var execs = ExecWiring.Build(config, containers, monitor, events, time, loggerFactory);
         imageUsage.Target = containers;
         foreach (var warning in images.LoadWarnings)
         {
@@ -113,7 +114,6 @@ public sealed partial class DaemonHost
             LogGarbageCollected(log, reclaimed);
         }
         var system = new SystemService(_config, new DelegateObjectCounts(containers.Counts, () => images.Count), probe, daemonId, time);
-        using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
 
         // Stored networks before the listeners: the first request must already see bridge/host/none.
         // Devices and rules (kept on shutdown, as dockerd does) are reconciled after the listeners
@@ -132,6 +132,10 @@ public sealed partial class DaemonHost
         {
             return Fail(log, $"failed to set up networking: {e.Message}");
         }
+        var containerNetworking = new ContainerNetworking(networks, new NetnsSandboxes(config.ExecRoot),
+            new BridgeEndpointDriver(netlink, config.IptablesChainPrefix), events, networkLog);
+        containers.Networking = containerNetworking;
+        networks.Attacher = containers;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -153,10 +157,13 @@ public sealed partial class DaemonHost
             new ImagesRouter(images, distribution),
             distribution,
             new ImageArchiveRouter(images),
-            new DiskUsageRouter(images),
+            new DiskUsageRouter(images, containers, volumes, time),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ExecRouter(execs),
+            new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
+            new ContainerArchiveRouter(containers),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
@@ -185,7 +192,9 @@ public sealed partial class DaemonHost
         LogReady(log, BuildInfo.Version, daemonId, config.DataRoot);
         // Two process spawns: after the listeners are up, so they never delay the first answer.
         probe.Warm();
-        var reconciled = Task.Run(() => ReconcileNetworks(networks, log));
+        var reconciled = Task.Run(() => ReconcileNetworks(networks, containerNetworking, log));
+        // Restart policies after the networks are back (containers may need their bridges).
+        var autostart = reconciled.ContinueWith(_ => containers.StartByPolicyAsync(), TaskScheduler.Default).Unwrap();
 
         try
         {
@@ -195,12 +204,8 @@ public sealed partial class DaemonHost
         {
         }
         LogStopping(log);
-        // dockerd without --live-restore stops every running container on a clean shutdown;
-        // their exits end open attach and wait requests, so the listeners then drain quickly.
-        using (var containerDeadline = new CancellationTokenSource(ContainerShutdownTimeout))
-        {
-            await containers.ShutdownAsync(containerDeadline.Token);
-        }
+        await autostart;
+        await ContainerLifecycle.ShutdownAsync(containers, _config.Current, log);
         // Kestrel stops accepting at once and gives in-flight requests until the deadline.
         using (var deadline = new CancellationTokenSource(ShutdownTimeout))
         {
@@ -230,11 +235,13 @@ public sealed partial class DaemonHost
         LogReloaded(log, string.Join(", ", result.ChangedKeys));
     }
 
-    private static void ReconcileNetworks(NetworkService networks, ILogger log)
+    private static void ReconcileNetworks(NetworkService networks, ContainerNetworking containerNetworking, ILogger log)
     {
         try
         {
             networks.Reconcile();
+            // After the bridges exist again: endpoints of containers that kept running go back on them.
+            containerNetworking.Reconcile();
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or Engine.Errors.DaemonException)
         {

@@ -39,6 +39,12 @@ public sealed record DaemonConfig
     /// <summary>registry-mirrors, insecure-registries, max-concurrent-*, and Berth's certs.d root.</summary>
     public Distribution.RegistryOptions Registry { get; init; } = new();
 
+    /// <summary>--live-restore: a clean shutdown leaves running containers running (the next start re-attaches them).</summary>
+    public bool LiveRestore { get; init; }
+    /// <summary>log-driver / log-opts: the LogConfig of containers that do not choose their own.</summary>
+    public string LogDriver { get; init; } = "json-file";
+    public IReadOnlyDictionary<string, string> LogOpts { get; init; } = new Dictionary<string, string>();
+
     /// <summary>TLS is on when asked for explicitly or implied by --tlsverify, as dockerd does.</summary>
     public bool TlsEnabled => TlsVerify || Tls == true;
 }

@@ -61,6 +61,7 @@ public sealed record UlimitSettings(string Name, long Soft, long Hard);
 public sealed record HostSettings
 {
     public IReadOnlyList<string>? Binds { get; init; }
+    public IReadOnlyList<Mounts.MountSettings>? Mounts { get; init; }
     public string ContainerIDFile { get; init; } = "";
     public LogSettings LogConfig { get; init; } = new();
     public string NetworkMode { get; init; } = "bridge";
@@ -122,7 +123,11 @@ public sealed record HostSettings
 public sealed record PortBindingSettings(string HostIp, string HostPort);
 
 /// <summary>What the client sent to POST /containers/create, already mapped from the wire.</summary>
-public sealed record CreateRequest(string? Name, ContainerSettings Config, HostSettings HostConfig, string? Platform);
+public sealed record CreateRequest(string? Name, ContainerSettings Config, HostSettings HostConfig, string? Platform)
+{
+    /// <summary>NetworkingConfig.EndpointsConfig by the network name or id the client used.</summary>
+    public IReadOnlyDictionary<string, Networks.EndpointSettings>? EndpointsConfig { get; init; }
+}
 
 /// <summary>201 body of create.</summary>
 public sealed record CreateResult(string Id, IReadOnlyList<string> Warnings);

@@ -11,7 +11,14 @@ public static class ContainerFiles
     /// <summary>dockerd's fallback when the host only lists local resolvers (libnetwork resolvconf defaults).</summary>
     public static readonly IReadOnlyList<string> DefaultNameservers = ["8.8.8.8", "8.8.4.4"];
 
-    public static string HostsText(string hostname, string domainname)
+    public static string HostsText(string hostname, string domainname) => HostsText(hostname, domainname, []);
+
+    /// <summary>
+    /// libnetwork etchosts: the localhost block, then the hostname on each of the container's
+    /// addresses. A container without addresses (none, created, host-less) maps its hostname to
+    /// 127.0.1.1 so `ping $(hostname)` still works.
+    /// </summary>
+    public static string HostsText(string hostname, string domainname, IReadOnlyList<string> addresses)
     {
         var text = new StringBuilder()
             .Append("127.0.0.1\tlocalhost\n")
@@ -20,13 +27,27 @@ public static class ContainerFiles
             .Append("ff00::0\tip6-mcastprefix\n")
             .Append("ff02::1\tip6-allnodes\n")
             .Append("ff02::2\tip6-allrouters\n");
-        // dockerd maps the hostname to the container's address on its network. Until networking
-        // lands every container is in a netns with only lo, so the hostname resolves to loopback
-        // (`ping $(hostname)` keeps working); networking replaces this line with the real address.
         string names = domainname.Length > 0 ? $"{hostname}.{domainname} {hostname}" : hostname;
-        text.Append("127.0.1.1\t").Append(names).Append('\n');
+        foreach (string address in addresses.Count > 0 ? addresses : ["127.0.1.1"])
+        {
+            text.Append(address).Append('\t').Append(names).Append('\n');
+        }
         return text.ToString();
     }
+
+    /// <summary>The addresses of a container's active endpoints, eth0 first.</summary>
+    public static IReadOnlyList<string> Addresses(ContainerRecord record) =>
+        [.. (record.NetworkSettings.Networks ?? new Dictionary<string, Networks.EndpointSettings>()).Values
+            .Where(e => e.IsActive && e.IPAddress.Length > 0)
+            .OrderBy(e => e.InterfaceName.Length).ThenBy(e => e.InterfaceName, StringComparer.Ordinal)
+            .Select(e => e.IPAddress)];
+
+    /// <summary>
+    /// Rewrites /etc/hosts for the current addresses. In place, not temp+rename: the file is
+    /// bind-mounted into the running container, which keeps seeing the inode it was given.
+    /// </summary>
+    public static void WriteHosts(ContainerRecord record) =>
+        File.WriteAllText(record.HostsPath, HostsText(record.Config.Hostname, record.Config.Domainname, Addresses(record)));
 
     /// <summary>
     /// The host's resolv.conf without localhost nameservers (unreachable from a container's own

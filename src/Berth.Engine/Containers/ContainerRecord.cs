@@ -29,12 +29,18 @@ public sealed record ContainerRecord
     public required HostSettings HostConfig { get; init; }
     public ContainerState State { get; init; } = new();
     public int RestartCount { get; init; }
+    /// <summary>Stopped or killed by a user (moby HasBeenManuallyStopped): unless-stopped stays down, also across daemon restarts.</summary>
+    public bool HasBeenManuallyStopped { get; init; }
     public string Driver { get; init; } = "overlay2";
     public string Platform { get; init; } = "linux";
     public required string ContainerDir { get; init; }
     public required string LogPath { get; init; }
     /// <summary>Set while a monitor runs for the container (running, or exited but not yet cleaned up).</summary>
     public MonitorHandle? Monitor { get; init; }
+    /// <summary>Binds, volumes and tmpfs mounts resolved at create (inspect's Mounts).</summary>
+    public IReadOnlyList<Mounts.MountPoint> MountPoints { get; init; } = [];
+    /// <summary>Networks, endpoints and sandbox (Berth.Engine.Networks; written by networking at create, start, stop, connect).</summary>
+    public Networks.ContainerNetworkSettings NetworkSettings { get; init; } = new();
 
     [JsonIgnore] public string ResolvConfPath => System.IO.Path.Combine(ContainerDir, "resolv.conf");
     [JsonIgnore] public string HostnamePath => System.IO.Path.Combine(ContainerDir, "hostname");

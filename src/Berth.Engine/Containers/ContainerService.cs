@@ -16,6 +16,8 @@ public sealed record ContainerServiceOptions
     public int DefaultStopTimeoutSeconds { get; init; } = 10;
     /// <summary>Host resolv.conf (dockerd copies it, minus localhost nameservers).</summary>
     public string HostResolvConf { get; init; } = "/etc/resolv.conf";
+    /// <summary>log-driver / log-opts: what a container without its own LogConfig.Type gets.</summary>
+    public LogSettings DefaultLogConfig { get; init; } = new();
 }
 
 /// <summary>
@@ -57,7 +59,13 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
         }
     }
 
+    /// <summary>Volumes, binds and tmpfs of containers; set by the composition root.</summary>
+    public Mounts.IContainerMounts Mounts { get; init; } = Berth.Engine.Mounts.NoContainerMounts.Instance;
+
     private string ContainersDir => Path.Combine(_options.DataRoot, "containers");
+
+    /// <summary>Exec ids for inspect; set by the composition root once the exec service exists (it needs this service).</summary>
+    public Exec.IExecIdSource? ExecIds { get; set; }
 
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>
     private sealed class Entry
@@ -84,9 +92,6 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
         public Task? ExitWatch { get; set; }
 
         public bool RemovalInProgress { get; set; }
-
-        /// <summary>Set by stop/kill so exit handling can tell a requested stop from a crash (restart policies, later).</summary>
-        public bool StopRequested { get; set; }
 
         public static TaskCompletionSource<WaitResult> NewWaiter() => new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

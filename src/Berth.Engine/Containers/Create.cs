@@ -12,17 +12,18 @@ public sealed partial class ContainerService
     /// POST /containers/create: image lookup, config merge, name, files, read-write layer, row.
     /// Each step undoes the earlier ones when a later one fails, so a failed create leaves nothing.
     /// </summary>
-    public Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
+    public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
-        if (request.HostConfig.AutoRemove && request.HostConfig.RestartPolicy.Name is not ("" or "no"))
-        {
-            throw DaemonException.InvalidParameter(Messages.InvalidRestartPolicyAutoRemove);
-        }
+        Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
         // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
+        LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
         (string path, List<string> args) = ContainerConfigMerge.EntrypointAndArgs(config.Entrypoint, config.Cmd);
         IReadOnlyList<Digest> chains = Digest.Chains(image.Config.DiffIds);
+        // Validated before anything exists, so bad endpoint settings leave nothing behind.
+        var networkSettings = Networking?.Configure(new Networks.NetworkConfigRequest(request.HostConfig.NetworkMode, request.EndpointsConfig, request.Config.MacAddress))
+            ?? new Networks.ContainerNetworkSettings();
         string? topChain = chains.Count > 0 ? chains[^1].ToString() : null;
 
         string id = IdGenerator.NewId();
@@ -42,20 +43,27 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = request.HostConfig with { Runtime = _runtime.Name },
+            HostConfig = request.HostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
             ContainerDir = dir,
-            LogPath = Path.Combine(dir, id + "-json.log"),
+            // dockerd leaves LogPath empty for drivers that keep no file.
+            LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),
+            NetworkSettings = networkSettings,
         };
         bool layerCreated = false;
+        IReadOnlyList<Mounts.MountPoint> mounts = [];
         try
         {
             ContainerFiles.Write(record, _options.HostResolvConf);
             _layers.CreateReadWrite(id, topChain is null ? null : Digest.Parse(topChain));
             layerCreated = true;
+            mounts = await Mounts.RegisterAsync(id, config, record.HostConfig, Get, cancellationToken).ConfigureAwait(false);
+            await Mounts.PopulateAsync(id, mounts, cancellationToken).ConfigureAwait(false);
+            record = record with { MountPoints = mounts };
             _store.Save(record);
         }
         catch
         {
+            await Mounts.ReleaseAsync(mounts, id, removeAnonymous: true).ConfigureAwait(false);
             _names.Unregister(id);
             if (layerCreated)
             {
@@ -69,7 +77,7 @@ public sealed partial class ContainerService
             _entries[id] = new Entry(record);
         }
         Publish(record, "create");
-        return Task.FromResult(new CreateResult(id, []));
+        return new CreateResult(id, []);
     }
 
     /// <summary>A given name is validated and reserved as is; otherwise dockerd's generator, retried on collisions.</summary>

@@ -1,3 +1,4 @@
+using Berth.Engine.Containers.Restart;
 using Berth.Engine.Errors;
 
 namespace Berth.Engine.Containers;
@@ -15,7 +16,7 @@ public sealed partial class ContainerService
         ExitInfo exit;
         try
         {
-            exit = await _runtime.WaitForExitAsync(handle, entry.Record.Id).ConfigureAwait(false);
+            exit = await _runtime.WaitForExitAsync(handle, entry.Record.Id, DetachToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -30,10 +31,12 @@ public sealed partial class ContainerService
     }
 
     /// <summary>
-    /// running → exited: clean up the runtime side (runtime delete, monitor files, cgroup,
-    /// rootfs), record the code, publish oom/die, release waiters, then --rm.
+    /// running → exited (or restarting, when the restart policy says so): clean up the runtime
+    /// side (runtime delete, monitor files, cgroup, rootfs), record the code, publish oom/die,
+    /// release waiters, then --rm or the delayed restart.
     /// </summary>
-    private async Task HandleExitAsync(Entry entry, MonitorHandle handle, ExitInfo exit)
+    /// <param name="allowRestart">False at daemon start-up: policies are applied there afterwards, as a fresh start.</param>
+    private async Task HandleExitAsync(Entry entry, MonitorHandle handle, ExitInfo exit, bool allowRestart = true)
     {
         bool autoRemove;
         await entry.Gate.WaitAsync().ConfigureAwait(false);
@@ -52,8 +55,19 @@ public sealed partial class ContainerService
             {
                 LogCleanupFailed(record.Id, "exit", e.Message);
             }
+            await Mounts.UnmountAsync(record).ConfigureAwait(false);
             int code = exit.ExitCode ?? UnknownExitCode;
-            record = Commit(entry, record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null });
+            var networkSettings = record.NetworkSettings;
+            if (Networking is { } networking)
+            {
+                // dockerd releases endpoints on stop (network disconnect events precede "die").
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                networkSettings = networking.Released(networkSettings);
+            }
+            var restart = allowRestart ? DecideRestart(record, code, exit.FinishedAt) : default;
+            record = Commit(entry, restart.Restart
+                ? record with { State = record.State.ToRestarting(code, exit.OomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1, NetworkSettings = networkSettings }
+                : record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
             if (exit.OomKilled)
             {
                 Publish(record, "oom");
@@ -63,7 +77,11 @@ public sealed partial class ContainerService
                 ["exitCode"] = code.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
             CompleteExit(entry, new WaitResult(code, null));
-            autoRemove = record.HostConfig.AutoRemove && !entry.RemovalInProgress;
+            if (restart.Restart)
+            {
+                ScheduleRestart(entry, restart.Delay);
+            }
+            autoRemove = !restart.Restart && record.HostConfig.AutoRemove && !entry.RemovalInProgress;
         }
         finally
         {

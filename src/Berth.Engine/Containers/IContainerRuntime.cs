@@ -31,7 +31,11 @@ public sealed record ExitInfo(int? ExitCode, bool OomKilled, DateTimeOffset Fini
 
 /// <summary>What the daemon knows that the runtime needs to start a container.</summary>
 /// <param name="CgroupParent">The daemon's --cgroup-parent; the container's cgroup is &lt;parent&gt;/&lt;id&gt;.</param>
-public sealed record RuntimeStartContext(ContainerRecord Container, string CgroupParent);
+public sealed record RuntimeStartContext(ContainerRecord Container, string CgroupParent)
+{
+    /// <summary>Binds, volumes and tmpfs mounts with their host sources resolved.</summary>
+    public IReadOnlyList<Mounts.RuntimeMount> Mounts { get; init; } = [];
+}
 
 /// <summary>Result of finding a container's monitor again at daemon start-up.</summary>
 public sealed record RecoveredContainer(MonitorHandle Handle, bool Running, ExitInfo? Exit);
@@ -66,6 +70,15 @@ public interface IContainerRuntime
 
     /// <summary>Finds the monitor of a container that was running when the daemon stopped (files only).</summary>
     Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Start-up: removes monitors, runtime containers, mounts, bundles, exit files and cgroups of
+    /// every container not in <paramref name="keep"/> (containers with a live monitor); cgroups
+    /// are looked for under <paramref name="cgroupParent"/>. Returns what it removed, for the log.
+    /// </summary>
+    Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default);
+    /// <summary>Sets the terminal size of a running TTY container.</summary>
+    void Resize(MonitorHandle handle, string id, int rows, int columns);
 
     /// <summary>Runtime error text of a failed create/start → dockerd's exit code (127, 126) or null.</summary>
     int? ExitCodeForStartError(Exception error, string command);

@@ -64,4 +64,13 @@ public interface IContainerService
     Task<IContainerStreams> AttachAsync(string reference, CancellationToken cancellationToken = default);
 
     ContainerCounts Counts();
+
+    /// <summary>The record plus, while it runs, a task completing at the end of this run (docker logs -f).</summary>
+    Logs.ContainerLogTarget GetLogTarget(string reference);
+
+    /// <summary>Sizes the container's terminal (no-op without one); 409 when not running.</summary>
+    void Resize(string reference, int height, int width);
+
+    /// <summary>Publishes "attach" or "detach" for the container (no-op when it is gone).</summary>
+    void PublishAttachEvent(string reference, string action);
 }

@@ -18,9 +18,9 @@ public sealed partial class ContainerService
             throw NotRunning(record.Id);
         }
         Task<WaitResult> exited = entry.NextExit.Task;
-        if (number == Signals.SIGKILL)
+        if (!await PrepareStopSignalAsync(entry, number).ConfigureAwait(false))
         {
-            entry.StopRequested = true;
+            return; // restarting: cancelling the pending restart is all a kill does (dockerd)
         }
         await SignalAsync(entry, number).ConfigureAwait(false);
         if (number == Signals.SIGKILL)

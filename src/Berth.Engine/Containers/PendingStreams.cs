@@ -74,8 +74,10 @@ internal sealed class PendingStreams : IContainerStreams
             }
             _output.Writer.TryComplete();
         }
-        catch (Exception e) when (e is ChannelClosedException or OperationCanceledException or IOException)
+        catch (Exception e)
         {
+            // Whatever ended the inner stream (a dropped slow client is a DaemonException) ends ours:
+            // an output left open would hold the attach until its client gives up.
             _output.Writer.TryComplete(e);
         }
     }

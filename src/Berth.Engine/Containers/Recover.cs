@@ -1,3 +1,4 @@
+using Berth.Engine.Containers.Restart;
 using Berth.Engine.Errors;
 
 namespace Berth.Engine.Containers;
@@ -26,7 +27,12 @@ public sealed partial class ContainerService
                 }
                 if (record.Monitor is not { } handle)
                 {
-                    if (record.State.Running)
+                    if (record.State.Restarting)
+                    {
+                        // the daemon died during a restart back-off: the policy applies again below
+                        Commit(entry, record with { State = record.State.ToRestartAbandoned(_time.GetUtcNow()) });
+                    }
+                    else if (record.State.Running)
                     {
                         // running without a monitor handle cannot happen through Start; be safe
                         Commit(entry, record with { State = record.State.ToExited(UnknownExitCode, false, _time.GetUtcNow()) });
@@ -37,12 +43,16 @@ public sealed partial class ContainerService
                 if (found.Running)
                 {
                     record = Commit(entry, record with { Monitor = found.Handle, State = record.State with { Pid = found.Handle.Pid } });
+                    if (Networking is { } networking)
+                    {
+                        await networking.RestoreAsync(record).ConfigureAwait(false);
+                    }
                     entry.ExitWatch = WatchExitAsync(entry, found.Handle);
                     LogRecovered(record.Id, "running");
                 }
                 else
                 {
-                    await HandleExitAsync(entry, found.Handle, found.Exit ?? new ExitInfo(null, false, _time.GetUtcNow())).ConfigureAwait(false);
+                    await HandleExitAsync(entry, found.Handle, found.Exit ?? new ExitInfo(null, false, _time.GetUtcNow()), allowRestart: false).ConfigureAwait(false);
                     LogRecovered(record.Id, $"exited ({entry.Record.State.ExitCode})");
                 }
             }
@@ -51,6 +61,28 @@ public sealed partial class ContainerService
                 LogRecoverFailed(record.Id, e.Message);
             }
         }
+        await ReconcileRuntimeLeftoversAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// How long a clean shutdown may take (moby daemon.shutdownTimeout): the longest stop timeout
+    /// of a running container plus 5 s of grace, at least 15 s, plus the wait after SIGKILL;
+    /// null (no deadline) when a container waits forever (-1).
+    /// </summary>
+    public TimeSpan? ShutdownDeadline()
+    {
+        const int MinimumSeconds = 15, GraceSeconds = 5;
+        int seconds = MinimumSeconds;
+        foreach (var record in Snapshot().Select(e => e.Record).Where(r => r.State.Running))
+        {
+            int timeout = record.Config.StopTimeout ?? _options.DefaultStopTimeoutSeconds;
+            if (timeout < 0)
+            {
+                return null;
+            }
+            seconds = Math.Max(seconds, timeout + GraceSeconds);
+        }
+        return TimeSpan.FromSeconds(seconds) + KillWait;
     }
 
     /// <summary>
@@ -60,6 +92,7 @@ public sealed partial class ContainerService
     /// </summary>
     public async Task ShutdownAsync(CancellationToken cancellationToken = default)
     {
+        await CancelAllRestartsAsync().ConfigureAwait(false);
         var running = Snapshot().Where(e => e.Record.State.Running).ToList();
         var stops = running.Select(async e =>
         {

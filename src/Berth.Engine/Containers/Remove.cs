@@ -24,9 +24,11 @@ public sealed partial class ContainerService
                 throw DaemonException.Conflict(Messages.RemovalInProgress(entry.Record.Id));
             }
             Task<WaitResult> exited = entry.NextExit.Task;
-            entry.StopRequested = true;
-            await SignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false);
-            await WaitOrTimeoutAsync(exited, KillWait, cancellationToken).ConfigureAwait(false);
+            if (await PrepareStopSignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false))
+            {
+                await SignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false);
+                await WaitOrTimeoutAsync(exited, KillWait, cancellationToken).ConfigureAwait(false);
+            }
         }
         await entry.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         ContainerRecord record;
@@ -49,6 +51,11 @@ public sealed partial class ContainerService
                 {
                     await _runtime.CleanupAsync(record.Monitor, record.Id, cancellationToken).ConfigureAwait(false);
                 }
+                if (Networking is { } networking)
+                {
+                    // Normally released at exit already; this covers a crash in between (idempotent).
+                    await networking.ReleaseAsync(record).ConfigureAwait(false);
+                }
                 _layers.RemoveReadWrite(record.Id);
                 if (Directory.Exists(record.ContainerDir))
                 {
@@ -63,6 +70,7 @@ public sealed partial class ContainerService
                 throw DaemonException.System($"unable to remove container {record.Id}: {e.Message}", e);
             }
             _names.Unregister(record.Id);
+            Restarts.Forget(record.Id);
             List<PendingStreams> attaches;
             lock (_lock)
             {
@@ -79,7 +87,8 @@ public sealed partial class ContainerService
         {
             entry.Gate.Release();
         }
-        _ = removeVolumes; // anonymous volumes arrive with the volume service
+        // dockerd releases the volumes after the container is gone; rm -v and --rm also remove its anonymous ones.
+        await Mounts.ReleaseAsync(record.MountPoints, record.Id, removeVolumes).ConfigureAwait(false);
         Publish(record, "destroy");
         entry.Removed.TrySetResult(new WaitResult(record.State.ExitCode, null));
     }

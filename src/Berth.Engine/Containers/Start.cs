@@ -29,6 +29,12 @@ public sealed partial class ContainerService
             }
             try
             {
+                // A user start resets the restart policy's bookkeeping (moby ResetRestartManager).
+                Restarts.Reset(record.Id);
+                if (record.RestartCount != 0 || record.HasBeenManuallyStopped)
+                {
+                    Commit(entry, record with { RestartCount = 0, HasBeenManuallyStopped = false });
+                }
                 await StartLockedAsync(entry).ConfigureAwait(false);
             }
             catch
@@ -64,9 +70,27 @@ public sealed partial class ContainerService
             attaches = [.. entry.PendingAttaches];
             entry.PendingAttaches.Clear();
         }
+        bool mounted = false;
+        bool networkAttached = false;
         try
         {
-            handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent)).ConfigureAwait(false);
+            IReadOnlyList<Mounts.RuntimeMount> mounts = await Mounts.MountAsync(record).ConfigureAwait(false);
+            mounted = true;
+            if (Networking is { } networking)
+            {
+                // Namespace and addresses first: the runtime joins that namespace, and interfaces
+                // are configured while it creates the container (Ready is awaited before start).
+                var network = await networking.AttachAsync(record, NetworkPeerNamespace(record)).ConfigureAwait(false);
+                networkAttached = true;
+                record = record with { NetworkSettings = network.Settings };
+                ContainerFiles.WriteHosts(record);
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
+                await network.Ready.ConfigureAwait(false);
+            }
+            else
+            {
+                handle = await _runtime.CreateAsync(new RuntimeStartContext(record, _options.CgroupParent) { Mounts = mounts }).ConfigureAwait(false);
+            }
             foreach (var pending in attaches)
             {
                 await pending.ConnectAsync(await _runtime.AttachAsync(handle, record.Id).ConfigureAwait(false)).ConfigureAwait(false);
@@ -89,6 +113,16 @@ public sealed partial class ContainerService
             {
                 LogCleanupFailed(record.Id, "failed start", cleanup.Message);
             }
+            if (networkAttached && Networking is { } networking)
+            {
+                await networking.ReleaseAsync(record).ConfigureAwait(false);
+                record = record with { NetworkSettings = networking.Released(record.NetworkSettings) };
+                ContainerFiles.WriteHosts(record);
+            }
+            if (mounted)
+            {
+                await Mounts.UnmountAsync(record).ConfigureAwait(false);
+            }
             Commit(entry, record with { State = record.State.ToStartFailed(code, e.Message), Monitor = null });
             // Waiters get the code without an error: the start request already reports it (the CLI
             // would print it twice).
@@ -99,7 +133,6 @@ public sealed partial class ContainerService
                 : e;
         }
         record = Commit(entry, record with { State = record.State.ToRunning(handle.Pid, _time.GetUtcNow()), Monitor = handle });
-        entry.StopRequested = false;
         Publish(record, "start");
         entry.ExitWatch = WatchExitAsync(entry, handle);
     }

@@ -24,13 +24,19 @@ public sealed partial class ContainerService
         }
         int timeout = options.TimeoutSeconds ?? record.Config.StopTimeout ?? _options.DefaultStopTimeoutSeconds;
         Task<WaitResult> exited = entry.NextExit.Task;
-        entry.StopRequested = true;
+        // A container waiting out its restart back-off has no process: cancelling is the stop.
+        if (!await PrepareStopSignalAsync(entry, record.State.Restarting ? Signals.SIGKILL : signal).ConfigureAwait(false))
+        {
+            Publish(entry.Record, "stop");
+            return true;
+        }
         await SignalAsync(entry, signal).ConfigureAwait(false);
         bool done = timeout < 0
             ? await exited.WaitAsync(cancellationToken).ContinueWith(_ => true, TaskScheduler.Default).ConfigureAwait(false)
             : await WaitOrTimeoutAsync(exited, TimeSpan.FromSeconds(timeout), cancellationToken).ConfigureAwait(false);
         if (!done)
         {
+            await PrepareStopSignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false);
             await SignalAsync(entry, Signals.SIGKILL).ConfigureAwait(false);
             if (!await WaitOrTimeoutAsync(exited, KillWait, cancellationToken).ConfigureAwait(false))
             {

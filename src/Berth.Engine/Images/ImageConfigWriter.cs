@@ -12,7 +12,12 @@ public sealed record NewImageConfig(
     string DockerVersion,
     RunConfig Config,
     IReadOnlyList<Digest> DiffIds,
-    IReadOnlyList<HistoryEntry> History);
+    IReadOnlyList<HistoryEntry> History)
+{
+    /// <summary>docker commit: the container the image was made from, and --author.</summary>
+    public string? Container { get; init; }
+    public string? Author { get; init; }
+}
 
 /// <summary>
 /// Writes new image configs in the shape dockerd's image.Image marshals to: the Docker fields in
@@ -37,7 +42,9 @@ public static class ImageConfigWriter
                 w.WriteString("comment", image.Comment);
             }
             w.WriteString("created", GoTime.FormatRfc3339Nano(image.Created));
+            WriteIfSet(w, "container", image.Container);
             w.WriteString("docker_version", image.DockerVersion);
+            WriteIfSet(w, "author", image.Author);
             w.WritePropertyName("config");
             WriteRunConfig(w, image.Config);
             w.WriteString("architecture", image.Architecture);

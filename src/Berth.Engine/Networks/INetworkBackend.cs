@@ -13,7 +13,7 @@ public interface INetworkBackend
     /// <summary>Finds by full id, exact name, then unique id prefix (dockerd's FindNetwork).</summary>
     NetworkRecord Inspect(string idOrName);
 
-    /// <summary>The attachments of a network (empty until containers exist).</summary>
+    /// <summary>The active endpoints of a network (running containers attached to it).</summary>
     IReadOnlyList<NetworkEndpoint> Endpoints(string networkId);
 
     void Remove(string idOrName);
@@ -21,30 +21,10 @@ public interface INetworkBackend
     /// <summary>Removes unused custom networks matching until/label filters; returns their names.</summary>
     IReadOnlyList<string> Prune(FilterArgs filters);
 
-    /// <summary>Attaches a container. Shaped for the container service; answers NotImplemented for now.</summary>
-    void Connect(string idOrName, string container, NetworkAttachRequest request);
+    /// <summary>POST /networks/{id}/connect: the container is found first (404), then the network.</summary>
+    Task ConnectAsync(string idOrName, string container, EndpointSettings config, CancellationToken cancellationToken = default);
 
-    void Disconnect(string idOrName, string container, bool force);
-}
-
-/// <summary>EndpointConfig of POST /networks/{id}/connect, the parts Berth will honour.</summary>
-public sealed record NetworkAttachRequest(string? IPv4Address, IReadOnlyList<string>? Aliases, string? MacAddress);
-
-/// <summary>
-/// The hook the container service implements: which containers sit on a network. The network
-/// service asks it before removing (in use → refused) and to fill inspect's Containers map.
-/// </summary>
-public interface INetworkEndpointSource
-{
-    IReadOnlyList<NetworkEndpoint> EndpointsOf(string networkId);
-}
-
-/// <summary>The source until containers exist: nothing is attached anywhere.</summary>
-public sealed class NoNetworkEndpoints : INetworkEndpointSource
-{
-    public static NoNetworkEndpoints Instance { get; } = new();
-
-    public IReadOnlyList<NetworkEndpoint> EndpointsOf(string networkId) => [];
+    Task DisconnectAsync(string idOrName, string container, bool force, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Durable network state: records and the addresses handed out inside each network.</summary>

@@ -1,7 +1,11 @@
 namespace Berth.Engine.Networks;
 
 /// <summary>One IPAM pool of a network as the API shows it (only non-empty fields are sent).</summary>
-public sealed record IpamPoolConfig(string Subnet, string? IPRange, string Gateway, IReadOnlyDictionary<string, string>? AuxiliaryAddresses);
+public sealed record IpamPoolConfig(string Subnet, string? IPRange, string Gateway, IReadOnlyDictionary<string, string>? AuxiliaryAddresses)
+{
+    /// <summary>The subnet was given by the user (libnetwork IpamConf.IsStatic): only then may containers ask for a static --ip.</summary>
+    public bool UserSubnet { get; init; }
+}
 
 /// <summary>
 /// A network as stored and as the service reasons about it. Builtin networks (bridge, host,
@@ -33,7 +37,7 @@ public sealed record NetworkRecord
     public bool Predefined { get; init; }
 }
 
-/// <summary>One container attachment, as the container service will report it.</summary>
+/// <summary>One active endpoint on a network, as network inspect's Containers map shows it (IPv4Address is "a.b.c.d/len").</summary>
 public sealed record NetworkEndpoint(string ContainerId, string Name, string EndpointId, string MacAddress, string IPv4Address, string IPv6Address);
 
 /// <summary>POST /networks/create, decoded.</summary>

@@ -62,6 +62,7 @@ public sealed record SystemFacts
     public required string ServerVersion { get; init; }
     public required IReadOnlyList<ComponentVersion> Components { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
+    public bool LiveRestoreEnabled { get; init; }
 }
 
 /// <summary>The system endpoints' backend (/version, /info).</summary>

@@ -88,6 +88,7 @@ public sealed class SystemService : ISystemBackend
             ServerVersion = BuildInfo.Version,
             Components = await _components.GetAsync(),
             Warnings = warnings,
+            LiveRestoreEnabled = config.LiveRestore,
         };
     }
 

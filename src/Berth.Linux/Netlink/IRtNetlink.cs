@@ -11,6 +11,13 @@ public interface IRtNetlink : IDisposable
 {
     void CreateBridge(string name, int? mtu = null);
     void CreateVeth(string name, string peerName, int? mtu = null);
+
+    /// <summary>Creates both ends at once (peer optionally straight into another namespace); EEXIST when the name is taken.</summary>
+    void CreateVethPair(VethPair pair);
+    void SetMaster(string name, string master);
+
+    /// <summary>Adds a route via a gateway on a device (0.0.0.0/0 is the default route); EEXIST when present.</summary>
+    void AddRoute(IPAddress destination, int prefixLength, IPAddress gateway, string device);
     void DeleteLink(string name);
     void SetUp(string name, bool up = true);
     void SetMtu(string name, int mtu);

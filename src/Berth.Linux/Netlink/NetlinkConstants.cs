@@ -43,6 +43,11 @@ internal static class Nl
     public const ushort IflaIfalias = 20;
     public const ushort IflaNetNsFd = 28;
 
+    public const byte RtTableMain = 254;
+    public const byte RtProtBoot = 3;
+    public const byte RtScopeUniverse = 0;
+    public const byte RtnUnicast = 1;
+
     public const ushort IflaInfoKind = 1;
     public const ushort IflaInfoData = 2;
     public const ushort VethInfoPeer = 1;

@@ -52,6 +52,19 @@ internal sealed class NetlinkMessageWriter
         return this;
     }
 
+    /// <summary>struct rtmsg for a route change: family, dst_len, src_len 0, tos 0, table, protocol, scope, type, flags 0.</summary>
+    public NetlinkMessageWriter RtMsg(byte family, byte destinationLength, byte table, byte protocol, byte scope, byte type)
+    {
+        var span = Reserve(12);
+        span[0] = family;
+        span[1] = destinationLength;
+        span[4] = table;
+        span[5] = protocol;
+        span[6] = scope;
+        span[7] = type;
+        return this;
+    }
+
     public NetlinkMessageWriter Attr(ushort type, ReadOnlySpan<byte> payload)
     {
         var span = Reserve(Nl.Align(4 + payload.Length));

@@ -13,6 +13,17 @@ public sealed class RtNetlink : IRtNetlink
     public void CreateVeth(string name, string peerName, int? mtu = null) =>
         _socket.Execute(RtNetlinkRequests.NewVeth(_socket.NextSequence(), name, peerName, mtu), $"create veth {name}/{peerName}");
 
+    public void CreateVethPair(VethPair pair) =>
+        _socket.Execute(RtNetlinkRequests.NewVethPair(_socket.NextSequence(), pair, pair.Master is { } m ? IndexOf(m) : null),
+            $"create veth {pair.Name}/{pair.PeerName}");
+
+    public void SetMaster(string name, string master) =>
+        _socket.Execute(RtNetlinkRequests.SetMaster(_socket.NextSequence(), IndexOf(name), IndexOf(master)), $"set master of {name} to {master}");
+
+    public void AddRoute(IPAddress destination, int prefixLength, IPAddress gateway, string device) =>
+        _socket.Execute(RtNetlinkRequests.NewRoute(_socket.NextSequence(), destination, prefixLength, gateway, IndexOf(device)),
+            $"add route {destination}/{prefixLength} via {gateway} dev {device}");
+
     public void DeleteLink(string name) =>
         _socket.Execute(RtNetlinkRequests.DeleteLink(_socket.NextSequence(), IndexOf(name)), $"delete link {name}");
 

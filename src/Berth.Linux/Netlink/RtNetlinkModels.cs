@@ -13,3 +13,10 @@ public sealed record AddressInfo(int Index, IPAddress Address, int PrefixLength,
 
 /// <summary>An IPv4 route (main and local tables alike; <see cref="Table"/> tells which).</summary>
 public sealed record RouteInfo(IPAddress Destination, int PrefixLength, int? OutputIndex, IPAddress? Gateway, uint Table);
+
+/// <summary>
+/// A veth pair to create in one request: <see cref="Name"/> in the caller's namespace (enslaved to
+/// <see cref="Master"/> when given), <see cref="PeerName"/> inside the namespace open as
+/// <see cref="PeerNetnsFd"/> (or beside it when null). <see cref="Up"/> raises the host end only.
+/// </summary>
+public sealed record VethPair(string Name, string PeerName, int? Mtu = null, string? Master = null, byte[]? PeerMac = null, int? PeerNetnsFd = null, bool Up = false);

@@ -42,6 +42,59 @@ internal static class RtNetlinkRequests
         return w.EndNested().EndNested().EndNested().ToArray();
     }
 
+    /// <summary>
+    /// ip link add NAME [mtu MTU] [master INDEX] [up] type veth peer name PEER [mtu MTU] [address MAC]
+    /// [netns FD]: one request creates both ends, enslaves and raises the host end, and
+    /// creates the peer directly inside the target namespace (so its name cannot collide on the host).
+    /// </summary>
+    public static byte[] NewVethPair(uint seq, VethPair pair, int? masterIndex)
+    {
+        uint up = pair.Up ? Nl.IffUp : 0;
+        var w = new NetlinkMessageWriter(Nl.NewLink, CreateFlags, seq).IfInfo(Nl.AfUnspec, 0, up, up).AttrString(Nl.IflaIfname, pair.Name);
+        if (pair.Mtu is { } m)
+        {
+            w.AttrU32(Nl.IflaMtu, (uint)m);
+        }
+        if (masterIndex is { } master)
+        {
+            w.AttrU32(Nl.IflaMaster, (uint)master);
+        }
+        w.BeginNested(Nl.IflaLinkinfo).AttrString(Nl.IflaInfoKind, "veth")
+            .BeginNested(Nl.IflaInfoData)
+            // The peer stays down: raising it in the same request fails with ENOTCONN when it is
+            // created in another namespace (kernel 6.x); the caller raises it there.
+            .BeginNested(Nl.VethInfoPeer).IfInfo(Nl.AfUnspec, 0).AttrString(Nl.IflaIfname, pair.PeerName);
+        if (pair.Mtu is { } pm)
+        {
+            w.AttrU32(Nl.IflaMtu, (uint)pm);
+        }
+        if (pair.PeerMac is { } mac)
+        {
+            w.Attr(Nl.IflaAddress, mac);
+        }
+        if (pair.PeerNetnsFd is { } fd)
+        {
+            w.AttrU32(Nl.IflaNetNsFd, (uint)fd);
+        }
+        return w.EndNested().EndNested().EndNested().ToArray();
+    }
+
+    /// <summary>ip link set INDEX master MASTER (0 releases it from its master).</summary>
+    public static byte[] SetMaster(uint seq, int index, int masterIndex) =>
+        Change(seq, index).AttrU32(Nl.IflaMaster, (uint)masterIndex).ToArray();
+
+    /// <summary>ip route add DST/LEN via GATEWAY dev OIF (main table, proto boot, scope universe, unicast).</summary>
+    public static byte[] NewRoute(uint seq, IPAddress destination, int prefixLength, IPAddress gateway, int outputIndex)
+    {
+        var w = new NetlinkMessageWriter(Nl.NewRoute, CreateFlags, seq)
+            .RtMsg(Nl.AfInet, (byte)prefixLength, Nl.RtTableMain, Nl.RtProtBoot, Nl.RtScopeUniverse, Nl.RtnUnicast);
+        if (prefixLength > 0)
+        {
+            w.Attr(Nl.RtaDst, V4(destination));
+        }
+        return w.Attr(Nl.RtaGateway, V4(gateway)).AttrU32(Nl.RtaOif, (uint)outputIndex).ToArray();
+    }
+
     public static byte[] DeleteLink(uint seq, int index) =>
         new NetlinkMessageWriter(Nl.DelLink, ChangeFlags, seq).IfInfo(Nl.AfUnspec, index).ToArray();
 
@@ -86,6 +139,9 @@ internal static class RtNetlinkRequests
 
     public static byte[] DumpRoutes(uint seq) =>
         new NetlinkMessageWriter(Nl.GetRoute, Nl.Request | Nl.Dump, seq).RtMsg(Nl.AfInet).ToArray();
+
+    private static byte[] V4(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork ? address.GetAddressBytes() : throw new ArgumentException("only IPv4 addresses are supported", nameof(address));
 
     private static NetlinkMessageWriter Change(uint seq, int index) =>
         new NetlinkMessageWriter(Nl.NewLink, ChangeFlags, seq).IfInfo(Nl.AfUnspec, index);

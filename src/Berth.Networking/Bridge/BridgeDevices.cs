@@ -81,13 +81,16 @@ public sealed partial class BridgeDevices
         }
     }
 
-    /// <summary>Deletes bridges carrying this daemon's alias whose network no longer exists.</summary>
+    /// <summary>
+    /// Deletes bridges carrying this daemon's alias whose network no longer exists. Only bridges:
+    /// endpoint veths carry the same prefix and are reconciled by the endpoint code.
+    /// </summary>
     public IReadOnlyList<string> RemoveOrphans(IReadOnlySet<string> networkIds)
     {
         var removed = new List<string>();
         foreach (var link in _netlink.ListLinks())
         {
-            if (link.Alias is { } alias && alias.StartsWith(_aliasPrefix, StringComparison.Ordinal) &&
+            if (link.Kind == "bridge" && link.Alias is { } alias && alias.StartsWith(_aliasPrefix, StringComparison.Ordinal) &&
                 !networkIds.Contains(alias[_aliasPrefix.Length..]))
             {
                 _netlink.DeleteLink(link.Name);
@@ -99,7 +102,7 @@ public sealed partial class BridgeDevices
 
     /// <summary>Link indexes of this daemon's bridges (their routes are not "host" routes for IPAM).</summary>
     public IReadOnlySet<int> OwnIndexes() =>
-        _netlink.ListLinks().Where(l => l.Alias?.StartsWith(_aliasPrefix, StringComparison.Ordinal) == true).Select(l => l.Index).ToHashSet();
+        _netlink.ListLinks().Where(l => l.Kind == "bridge" && l.Alias?.StartsWith(_aliasPrefix, StringComparison.Ordinal) == true).Select(l => l.Index).ToHashSet();
 
     /// <summary>Main-table IPv4 routes other than the default route, except those through our bridges.</summary>
     public IReadOnlyList<Ipv4Prefix> HostRoutes()

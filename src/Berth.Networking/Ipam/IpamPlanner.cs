@@ -38,7 +38,8 @@ public static class IpamPlanner
         }
         Ipv4Prefix? range = string.IsNullOrEmpty(r.IPRange) ? null : Ipv4Prefix.Parse(r.IPRange);
         uint? gateway = string.IsNullOrEmpty(r.Gateway) ? null : Parse(r.Gateway);
-        return Build(requestedSubnet, range, gateway, r.AuxiliaryAddresses);
+        var plan = Build(requestedSubnet, range, gateway, r.AuxiliaryAddresses);
+        return plan with { Pool = plan.Pool with { UserSubnet = true } };
     }
 
     /// <summary>ValidateIPAM: every problem collected, then one "invalid network config" error.</summary>

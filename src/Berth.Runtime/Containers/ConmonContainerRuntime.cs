@@ -1,7 +1,9 @@
 using Berth.Engine.Containers;
+using Berth.Engine.Containers.Logs;
 using Berth.Engine.Errors;
 using Berth.Engine.Images;
 using Berth.Linux;
+using Berth.Runtime.Logs;
 using Berth.Runtime.Monitor;
 using Berth.Runtime.Oci;
 using Berth.Runtime.Spec;
@@ -18,12 +20,15 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private readonly IContainerMonitor _monitor;
     private readonly ILayerStore _layers;
     private readonly string _containersDir;
+    private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
+    private readonly LogRotator _rotator = new();
 
     public ConmonContainerRuntime(IContainerMonitor monitor, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
     {
         _monitor = monitor;
         _layers = layers;
+        _execRoot = execRoot;
         _containersDir = Path.Combine(execRoot, "containers");
         _defaults = defaults;
         Directory.CreateDirectory(_containersDir);
@@ -55,6 +60,8 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         string bundle = BundleDir(id);
         string rootfs = RootfsDir(id);
         string stateDir = Path.Combine(bundle, "monitor");
+        // Before anything exists: bad option values fail the start as dockerd's logger does.
+        (string? logPath, LogFileLimits logLimits) = ContainerLogFiles.For(record);
         Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Directory.CreateDirectory(rootfs);
         Directory.CreateDirectory(stateDir);
@@ -74,7 +81,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 ResolvConfPath = record.ResolvConfPath,
             };
             SpecInput input = SpecInputMapper.Map(record, context.CgroupParent, paths,
-                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults);
+                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults) with { Mounts = context.Mounts };
             OciSpec spec = SpecBuilder.Build(input);
             await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
             containerCgroup = spec.Linux?.CgroupsPath;
@@ -83,12 +90,17 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 Tty = record.Config.Tty,
                 OpenStdin = record.Config.OpenStdin,
                 StdinOnce = record.Config.StdinOnce,
-                LogPath = record.LogPath,
+                LogPath = logPath,
                 // Out of berthd's cgroup before conmon forks, so containers survive a daemon stop.
                 MonitorCgroup = monitorCgroup,
                 ContainerCgroup = containerCgroup,
             };
             MonitoredContainer created = await _monitor.CreateAsync(id, bundle, stateDir, options, cancellationToken).ConfigureAwait(false);
+            if (logPath is not null)
+            {
+                ContainerLogFiles.SaveLimits(stateDir, logPath, logLimits);
+                _rotator.Track(id, logPath, logLimits, () => _monitor.ReopenLog(created));
+            }
             return ToHandle(created);
         }
         catch
@@ -138,6 +150,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
 
     public async Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
     {
+        _rotator.Untrack(id);
         if (handle is not null)
         {
             await _monitor.CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
@@ -155,8 +168,22 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         ReattachResult result = await _monitor.ReattachAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
         MonitorHandle found = ToHandle(result.Container);
         ExitInfo? exit = result.Exit is { } e ? new ExitInfo(e.ExitCode, e.OomKilled, e.FinishedAt) : null;
+        if (result.Status == ReattachStatus.Running && ContainerLogFiles.LoadLimits(result.Container.StateDir) is { } saved)
+        {
+            MonitoredContainer running = result.Container;
+            _rotator.Track(id, saved.Path, saved.Limits, () => _monitor.ReopenLog(running));
+        }
         return new RecoveredContainer(found, result.Status == ReattachStatus.Running, exit);
     }
+
+    public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default)
+    {
+        var at = new RuntimeLocations(_execRoot, _monitor.Runtime.Root, cgroupParent);
+        LeftoverPlan plan = LeftoverPlan.For(LeftoverSweeper.Scan(at), keep, at.ContainersDir);
+        return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, _monitor.Runtime, cancellationToken).ConfigureAwait(false);
+    }
+    public void Resize(MonitorHandle handle, string id, int rows, int columns) =>
+        _monitor.Resize(ToMonitored(handle, id), rows, columns);
 
     /// <summary>
     /// dockerd (daemon/start.go translateContainerdStartErr): the command not found → 127 (the

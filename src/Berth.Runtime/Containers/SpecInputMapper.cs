@@ -49,7 +49,7 @@ public static class SpecInputMapper
                 IpcMode = h.IpcMode,
                 PidMode = h.PidMode,
                 UtsMode = h.UTSMode,
-                NetworkMode = NetworkModeForSpec(h.NetworkMode),
+                NetworkMode = NetworkModeForSpec(h.NetworkMode, record.NetworkSettings.SandboxKey),
                 CgroupnsMode = h.CgroupnsMode,
                 CgroupParent = h.CgroupParent,
                 GroupAdd = [.. (h.GroupAdd ?? []).Select(g => uint.TryParse(g, NumberStyles.None, CultureInfo.InvariantCulture, out uint gid) ? (uint?)gid : null).OfType<uint>()],
@@ -73,17 +73,31 @@ public static class SpecInputMapper
                 ConsoleSize = h.ConsoleSize.Count == 2 ? ((uint)Math.Max(0, h.ConsoleSize[0]), (uint)Math.Max(0, h.ConsoleSize[1])) : (0, 0),
             },
             Daemon = daemon with { CgroupParent = cgroupParent },
-            Paths = paths,
+            Paths = paths with { NetworkNamespacePath = NullIfEmpty(record.NetworkSettings.SandboxKey) },
+            Namespaces = new SandboxNamespaces(record.NetworkSettings.SandboxKey),
             PasswdText = passwd,
             GroupText = group,
         };
     }
 
     /// <summary>
-    /// TODO(networking): until the bridge driver lands, "bridge"/"default" and user networks run
-    /// like "none": a fresh network namespace with only lo. host and container:&lt;id&gt; pass through.
-    /// This is the one place that decision lives.
+    /// The network mode as the spec builder sees it. With a sandbox (the namespace networking
+    /// created and pinned, or the one a "container:x" container joins) the container joins that
+    /// path; "host" shares the host's; anything else without a sandbox ("none", or networking
+    /// switched off) gets a fresh namespace from the runtime, with only lo.
     /// </summary>
-    public static string NetworkModeForSpec(string mode) =>
-        mode == "host" || mode.StartsWith("container:", StringComparison.Ordinal) ? mode : "none";
+    public static string NetworkModeForSpec(string mode, string sandboxKey = "") =>
+        mode == "host" || mode.StartsWith("container:", StringComparison.Ordinal) ? mode
+        : sandboxKey.Length > 0 ? "sandbox" : "none";
+
+    private static string? NullIfEmpty(string value) => value.Length > 0 ? value : null;
+
+    /// <summary>"container:x" for the network namespace resolves to the sandbox networking chose; other kinds are not known here.</summary>
+    private sealed class SandboxNamespaces(string sandboxKey) : INamespacePathResolver
+    {
+        public string ResolveNamespacePath(string containerRef, string nsFile) =>
+            nsFile == "net" && sandboxKey.Length > 0
+                ? sandboxKey
+                : throw Engine.Errors.DaemonException.NotFound($"No such container: {containerRef}");
+    }
 }

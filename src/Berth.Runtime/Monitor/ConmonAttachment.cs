@@ -24,6 +24,8 @@ public sealed class ConmonAttachment : IContainerAttachment
 
     private const int MaxOutputMessage = 8192 + 1; // stream byte + one 8 KiB read
 
+    private const int MaxSocketPath = 108; // sizeof(sockaddr_un.sun_path), the terminating NUL included
+
     private readonly Socket _socket;
     private readonly Channel<AttachFrame> _output;
     private readonly string _controlFifo;
@@ -58,14 +60,30 @@ public sealed class ConmonAttachment : IContainerAttachment
     public static async Task<ConmonAttachment> ConnectAsync(string socketPath, string controlFifo, int capacity = 256, CancellationToken cancellationToken = default)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Seqpacket, ProtocolType.Unspecified);
+        int directory = -1;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+            string target = socketPath;
+            if (Encoding.UTF8.GetByteCount(socketPath) >= MaxSocketPath)
+            {
+                // sun_path holds 108 bytes (a deep exec root with a 64-hex id exceeds it): go through
+                // an fd of the socket's directory, as conmon does when it binds.
+                directory = FileSys.OpenDirectory(Path.GetDirectoryName(socketPath)!);
+                target = string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{directory}/{Path.GetFileName(socketPath)}");
+            }
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(target), cancellationToken).ConfigureAwait(false);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             socket.Dispose();
             throw new DaemonException(ErrorKind.Conflict, $"cannot attach: {socketPath}: {e.Message}", e);
+        }
+        finally
+        {
+            if (directory >= 0)
+            {
+                FileSys.Close(directory);
+            }
         }
         return new ConmonAttachment(socket, controlFifo, capacity);
     }

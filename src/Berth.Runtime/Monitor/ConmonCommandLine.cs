@@ -40,7 +40,9 @@ public static class ConmonCommandLine
         if (options.OpenStdin)
         {
             args.Add("-i");
-            if (!options.StdinOnce)
+            // conmon closes stdin when any attach client leaves. dockerd closes it only for
+            // StdinOnce without a TTY; a TTY's stdin outlives every attach (detach, re-attach).
+            if (!options.StdinOnce || options.Tty)
             {
                 args.Add("--leave-stdin-open");
             }

@@ -32,11 +32,11 @@ public sealed partial class ConmonMonitor
             started = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.CreateTimeout);
-            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
             if (options.Attach)
             {
                 if (await ConmonProcess.ReceiveAsync(conmon.Attach!, timeout.Token).ConfigureAwait(false) is null)
                 {
+                    await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false); // conmon refused its options: says why
                     throw DaemonException.System(Messages.MonitorStartFailed("exec monitor closed its attach pipe: " + conmon.ReadStderr()));
                 }
                 attachment = await ConmonAttachment.ConnectAsync(Path.Combine(link, "attach"), Path.Combine(execDir, "ctl"),
@@ -44,6 +44,9 @@ public sealed partial class ConmonMonitor
                 await conmon.SendStartAsync(timeout.Token).ConfigureAwait(false);
             }
             SyncMessage? first = await ConmonProcess.ReceiveAsync(conmon.Sync, timeout.Token).ConfigureAwait(false);
+            // The launcher exited right after forking the monitor, long before any reply: reaping
+            // here finds it gone at the first try instead of polling while the exec starts.
+            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
             if (first is not SyncMessage m)
             {
                 throw DaemonException.System(Messages.MonitorGone(container.Id));

@@ -115,16 +115,24 @@ public static class MountMutators
             }
             list.Add(new OciMount { Destination = dest, Type = "tmpfs", Source = "tmpfs", Options = MergeTmpfsOptions(options) });
         }
+        foreach (var m in input.Mounts)
+        {
+            list.Add(m.Type == "tmpfs"
+                ? new OciMount { Destination = m.Destination, Type = "tmpfs", Source = "tmpfs", Options = MergeTmpfsOptions(["noexec", "nosuid", "nodev", DefaultPropagation, .. m.Options]) }
+                : new OciMount { Destination = m.Destination, Type = "bind", Source = m.Source, Options = [.. m.Options] });
+        }
+        // A user mount at a network file's path wins over the daemon's file (moby HasMountFor).
+        var taken = new HashSet<string>(list.Select(m => m.Destination), StringComparer.Ordinal);
         bool writable = !h.ReadonlyRootfs;
-        if (input.Paths.ResolvConfPath is { } resolv)
+        if (input.Paths.ResolvConfPath is { } resolv && !taken.Contains("/etc/resolv.conf"))
         {
             list.Add(Bind(resolv, "/etc/resolv.conf", writable));
         }
-        if (input.Paths.HostnamePath is { } hostname)
+        if (input.Paths.HostnamePath is { } hostname && !taken.Contains("/etc/hostname"))
         {
             list.Add(Bind(hostname, "/etc/hostname", writable));
         }
-        if (input.Paths.HostsPath is { } hosts)
+        if (input.Paths.HostsPath is { } hosts && !taken.Contains("/etc/hosts"))
         {
             list.Add(Bind(hosts, "/etc/hosts", writable));
         }

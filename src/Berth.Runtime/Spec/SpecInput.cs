@@ -19,6 +19,9 @@ public sealed record SpecInput
     public string? PasswdText { get; init; }
     public string? GroupText { get; init; }
 
+    /// <summary>Binds, volumes and --mount tmpfs with host sources resolved (dockerd's container mounts).</summary>
+    public IReadOnlyList<Berth.Engine.Mounts.RuntimeMount> Mounts { get; init; } = [];
+
     public IHostDeviceResolver Devices { get; init; } = NoHostDevices.Instance;
     public INamespacePathResolver Namespaces { get; init; } = NoNamespacePaths.Instance;
 }

@@ -59,6 +59,9 @@ internal static class ContainerTestSupport
             {
             }
         }
+        found.AddRange(NetworkLeftovers.Namespaces(daemon.ExecRoot).Select(p => "netns: " + p));
+        found.AddRange(NetworkLeftovers.Links(daemon.BridgeName, daemon.ChainPrefix).Where(l => l.StartsWith("veth", StringComparison.Ordinal))
+            .Select(l => "veth: " + l));
         foreach (string hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
         {
             string parent = hierarchy + daemon.CgroupParent;

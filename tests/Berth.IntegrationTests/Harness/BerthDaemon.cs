@@ -614,7 +614,7 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
     {
         try
         {
-            NetworkLeftovers.RemoveAll(BridgeName, ChainPrefix);
+            NetworkLeftovers.RemoveAll(BridgeName, ChainPrefix, ExecRoot);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {

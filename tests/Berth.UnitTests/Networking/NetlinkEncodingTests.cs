@@ -85,6 +85,50 @@ public sealed class NetlinkEncodingTests
     }
 
     [Fact]
+    public void NewVethPair_HostEndOnBridgeAndUp_PeerNamedWithMacInsideNamespaceAndDown()
+    {
+        byte[] expected =
+        [
+            140, 0, 0, 0, 0x10, 0, 0x05, 0x06, 8, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0,                  // ifinfomsg: IFF_UP set and changed
+            12, 0, 3, 0, (byte)'v', (byte)'e', (byte)'t', (byte)'h', (byte)'a', (byte)'b', (byte)'c', 0,
+            8, 0, 4, 0, 0x78, 0x05, 0, 0,                                    // IFLA_MTU 1400
+            8, 0, 10, 0, 3, 0, 0, 0,                                         // IFLA_MASTER 3
+            80, 0, 18, 0,                                                    // IFLA_LINKINFO
+            9, 0, 1, 0, (byte)'v', (byte)'e', (byte)'t', (byte)'h', 0, 0, 0, 0,
+            64, 0, 2, 0,                                                     // IFLA_INFO_DATA
+            60, 0, 1, 0,                                                     // VETH_INFO_PEER
+            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,                  // peer ifinfomsg: left down
+            9, 0, 3, 0, (byte)'e', (byte)'t', (byte)'h', (byte)'0', 0, 0, 0, 0,
+            8, 0, 4, 0, 0x78, 0x05, 0, 0,
+            10, 0, 1, 0, 0x02, 0x42, 10, 0, 0, 2, 0, 0,                      // IFLA_ADDRESS
+            8, 0, 28, 0, 5, 0, 0, 0,                                         // IFLA_NET_NS_FD 5
+        ];
+        var pair = new VethPair("vethabc", "eth0", 1400, "br", [0x02, 0x42, 10, 0, 0, 2], 5, Up: true);
+        Assert.Equal(expected, RtNetlinkRequests.NewVethPair(8, pair, 3));
+    }
+
+    [Fact]
+    public void NewRoute_DefaultViaGatewayOnDevice_AndSetMaster()
+    {
+        byte[] route =
+        [
+            44, 0, 0, 0, 0x18, 0, 0x05, 0x06, 9, 0, 0, 0, 0, 0, 0, 0,
+            2, 0, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0,                            // rtmsg: AF_INET /0 main boot universe unicast
+            8, 0, 5, 0, 10, 0, 0, 1,                                         // RTA_GATEWAY
+            8, 0, 4, 0, 4, 0, 0, 0,                                          // RTA_OIF
+        ];
+        Assert.Equal(route, RtNetlinkRequests.NewRoute(9, IPAddress.Any, 0, IPAddress.Parse("10.0.0.1"), 4));
+        byte[] master =
+        [
+            40, 0, 0, 0, 0x10, 0, 0x05, 0, 10, 0, 0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            8, 0, 10, 0, 3, 0, 0, 0,
+        ];
+        Assert.Equal(master, RtNetlinkRequests.SetMaster(10, 7, 3));
+    }
+
+    [Fact]
     public void DumpRequests_CarryDumpFlag()
     {
         Assert.Equal(new byte[] { 28, 0, 0, 0, 26, 0, 0x01, 0x03, 7, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using Berth.Runtime.Monitor;
 
@@ -47,23 +46,5 @@ public sealed class K8sLogTests
         byte[] buffer = new byte[40];
         int n = K8sLogRecord.FormatTimestamp(T0, buffer);
         Assert.Equal("2026-11-27T22:00:52.845402760Z", Encoding.ASCII.GetString(buffer, 0, n));
-    }
-
-    [Fact]
-    public void WritesMultiplexedFrameWithTimestamp()
-    {
-        var w = new ArrayBufferWriter<byte>();
-        ContainerLogReader.Write(w, new LogEntry(T0, DockerStreamId.Stderr, "oops"u8.ToArray(), true), tty: false, timestamps: true);
-        byte[] b = w.WrittenSpan.ToArray();
-        Assert.Equal(new byte[] { 2, 0, 0, 0, 0, 0, 0, 36 }, b[..8]);
-        Assert.Equal("2026-11-27T22:00:52.845402760Z oops\n", Encoding.ASCII.GetString(b, 8, b.Length - 8));
-    }
-
-    [Fact]
-    public void WritesRawForTty_NoNewlineForIncompleteEntry()
-    {
-        var w = new ArrayBufferWriter<byte>();
-        ContainerLogReader.Write(w, new LogEntry(T0, DockerStreamId.Stdout, "prompt$ "u8.ToArray(), false), tty: true, timestamps: false);
-        Assert.Equal("prompt$ ", Encoding.ASCII.GetString(w.WrittenSpan));
     }
 }
