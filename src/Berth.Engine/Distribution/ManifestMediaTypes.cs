@@ -45,7 +45,7 @@ public static class ManifestMediaTypes
     /// </summary>
     public static string Detect(string? contentType, byte[] body)
     {
-        if (contentType is not null && (Accepted.Contains(contentType) || contentType == "application/json" && LooksLikeSchema1(body)))
+        if (contentType is not null && Accepted.Contains(contentType))
         {
             return contentType;
         }
@@ -78,7 +78,4 @@ public static class ManifestMediaTypes
         }
         return contentType ?? "";
     }
-
-    private static bool LooksLikeSchema1(byte[] body) =>
-        Detect(null, body) == DockerSchema1;
 }
