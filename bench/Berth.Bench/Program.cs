@@ -4,10 +4,11 @@ using Berth.Bench;
 //   wait-ping --socket S --ready-file F [--timeout SEC]              touch F, then poll until /_ping is 200
 //   get     --socket S [--count N] PATH...                         N sequential GETs per path on one connection
 //   load    --socket S --path P [--connections K] [--duration SEC] [--warmup SEC]
+//   churn   --socket S --image I [--count N] [--parallel K]        create+start+rm -f N containers; prints per_s
 //   report  --raw FILE                                              markdown table from the raw results
 if (args.Length == 0)
 {
-    await Console.Error.WriteLineAsync("usage: berth-bench wait-ping|get|load|report [options]");
+    await Console.Error.WriteLineAsync("usage: berth-bench wait-ping|get|load|churn|report [options]");
     return 2;
 }
 try
@@ -19,6 +20,7 @@ try
         "get" => await Commands.GetAsync(options).ConfigureAwait(false),
         "load" => await Commands.LoadAsync(options).ConfigureAwait(false),
         "report" => Report.Run(options),
+        "churn" => await Churn.RunAsync(options).ConfigureAwait(false),
         _ => throw new ArgumentException($"unknown command '{args[0]}'"),
     };
 }

@@ -84,6 +84,16 @@ internal static class Migrations
             );
             CREATE INDEX containers_by_image ON containers (image_id);
             """),
+        // 5: the build cache. A step's key (parent image, step text, config, source content) to
+        // the image it made; rows whose image is gone are ignored and removed by build prune.
+        new(5, """
+            CREATE TABLE build_cache (
+                key                 TEXT PRIMARY KEY,
+                image_id            TEXT NOT NULL,
+                created_unix_nano   INTEGER NOT NULL,
+                last_used_unix_nano INTEGER NOT NULL
+            );
+            """),
     ];
 
     /// <summary>Rejects lists that are not 1, 2, 3, ... so a typo cannot skip or repeat a step.</summary>

@@ -48,6 +48,11 @@ public sealed class ContainerArchiveRouter : IRouter
 
     private async Task PutAsync(HttpContext context)
     {
+        // docker cp streams whole directory trees: no body limit, as for docker load.
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+        }
         // dockerd: noOverwriteDirNonDir is off unless given and true.
         bool noOverwrite = context.Request.Query.ContainsKey("noOverwriteDirNonDir") && context.QueryBool("noOverwriteDirNonDir");
         await _archive.ExtractAsync(context.RouteValue("id"), context.Request.Query["path"].ToString(), context.Request.Body,

@@ -58,7 +58,7 @@ public sealed class ExecRouter : IRouter
     private async Task StartAsync(HttpContext context)
     {
         string id = context.RouteValue("id");
-        var body = await context.ReadJsonAsync(ApiJson.Exec.ExecStartWire) ?? new ExecStartWire();
+        var body = await UpgradeBody.ReadJsonAsync(context, ApiJson.Exec.ExecStartWire) ?? new ExecStartWire();
         _execs.EnsureStartable(id);
         ApiVersion version = context.ApiVersion();
         // No console without a TTY, and none before 1.42.

@@ -75,7 +75,7 @@ public static class ExecPump
     {
         try
         {
-            await AttachPump.CopyOutputAsync(streams, client, tty, stdout, stderr, cancellationToken).ConfigureAwait(false);
+            await AttachPump.CopyOutputAsync(streams, client, multiplexed: !tty, stdout, stderr, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ChannelClosedException or DaemonException)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using Berth.Daemon.Transport;
 using Berth.Engine.Configuration;
 using Berth.Linux;
 using Microsoft.AspNetCore.Hosting;
@@ -90,7 +91,7 @@ public static class Listeners
             switch (address.Scheme)
             {
                 case "unix":
-                    kestrel.ListenUnixSocket(address.Target);
+                    kestrel.ListenUnixSocket(address.Target, listen => listen.UseUpgradeBodies());
                     break;
                 case "tcp":
                     var endpoint = ParseTcp(address.Target);
@@ -100,12 +101,13 @@ public static class Listeners
                         {
                             listen.UseHttps(HttpsOptions(config));
                         }
+                        listen.UseUpgradeBodies(); // after TLS: it reads plaintext
                     });
                     break;
                 case "fd":
                     foreach (ulong fd in SystemdFds(address.Target))
                     {
-                        kestrel.ListenHandle(fd);
+                        kestrel.ListenHandle(fd, listen => listen.UseUpgradeBodies());
                     }
                     break;
                 default:

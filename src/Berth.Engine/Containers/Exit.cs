@@ -60,7 +60,8 @@ public sealed partial class ContainerService
             var networkSettings = record.NetworkSettings;
             if (Networking is { } networking)
             {
-                // dockerd releases endpoints on stop (network disconnect events precede "die").
+                // dockerd releases endpoints on stop (network disconnect events precede "die");
+                // a restart allocates them again.
                 await networking.ReleaseAsync(record).ConfigureAwait(false);
                 networkSettings = networking.Released(networkSettings);
             }

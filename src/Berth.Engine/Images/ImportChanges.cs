@@ -30,7 +30,7 @@ public static class ImportChanges
         bool cmdSet = false;
         foreach (var (name, args) in instructions)
         {
-            Dispatch(config, name, args, ref cmdSet);
+            Dispatch(config, name, args, ref cmdSet, config.GetEnv);
         }
         return config;
     }
@@ -76,9 +76,10 @@ public static class ImportChanges
         return result;
     }
 
-    private static void Dispatch(RunConfig config, string name, string args, ref bool cmdSet)
+    /// <summary>Applies one commit command; <paramref name="lookup"/> resolves $VARs (the builder adds ARGs).</summary>
+    internal static void Dispatch(RunConfig config, string name, string args, ref bool cmdSet, Func<string, string?> lookup)
     {
-        string Expand(string word) => ShellWords.Process(word, config.GetEnv);
+        string Expand(string word) => ShellWords.Process(word, lookup);
         switch (name)
         {
             case "cmd":

@@ -182,6 +182,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         LeftoverPlan plan = LeftoverPlan.For(LeftoverSweeper.Scan(at), keep, at.ContainersDir);
         return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, _monitor.Runtime, cancellationToken).ConfigureAwait(false);
     }
+
     public void Resize(MonitorHandle handle, string id, int rows, int columns) =>
         _monitor.Resize(ToMonitored(handle, id), rows, columns);
 

@@ -179,7 +179,7 @@ public sealed class LogRotator
                 // Dropped rather than truncated in place: a follower holding it reads on undisturbed.
                 string doomed = path + ".rotating";
                 File.Move(path, doomed, overwrite: true);
-                reopen();
+                TryReopen();
                 File.Delete(doomed);
                 return;
             }
@@ -192,7 +192,7 @@ public sealed class LogRotator
             {
                 File.Move(from, to, overwrite: true);
             }
-            reopen();
+            TryReopen();
             if (limits.Compress)
             {
                 string rotated = LogFileSet.RotatedName(path, 1);
@@ -210,6 +210,18 @@ public sealed class LogRotator
                         }
                     }
                 }, null);
+            }
+        }
+
+        private void TryReopen()
+        {
+            try
+            {
+                reopen();
+            }
+            catch (Engine.Errors.DaemonException)
+            {
+                // The monitor is gone (the container just exited): its next start opens a new file.
             }
         }
 

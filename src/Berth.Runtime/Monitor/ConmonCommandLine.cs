@@ -56,7 +56,10 @@ public static class ConmonCommandLine
     {
         var args = Common(conmonPath, runtime, containerId, execId, execDir);
         args.AddRange(["-p", Path.Combine(execDir, "pidfile"),
-            "--exit-dir", Path.Combine(execDir, "exits"), "--persist-dir", Path.Combine(execDir, "persist"),
+            // No --persist-dir: the code comes on the sync pipe, and each exit file conmon writes
+            // sits between the process's end and that message.
+            "--exit-dir", Path.Combine(execDir, "exits"), "--no-sync-log",
+            "--conmon-pidfile", Path.Combine(execDir, "conmon.pid"),
             "--socket-dir-path", socketDir,
             "-e", "--exec-process-spec", Path.Combine(execDir, "process.json")]);
         AddLog(args, options.Attach ? null : options.LogPath, null);

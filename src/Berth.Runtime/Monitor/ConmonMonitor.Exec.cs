@@ -1,11 +1,14 @@
 using Berth.Engine.Errors;
 using Berth.Linux;
+using Berth.Runtime.Cgroups;
 using Berth.Runtime.Oci;
 
 namespace Berth.Runtime.Monitor;
 
 public sealed partial class ConmonMonitor
 {
+    private static readonly TimeSpan ExecMonitorMoveDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Runs a process in the container under its own conmon (-e). Attached sessions use the
     /// three-pipe sequence: start #1, attach pipe says the socket listens, connect, start #2
@@ -15,7 +18,6 @@ public sealed partial class ConmonMonitor
     {
         string execDir = Path.Combine(container.StateDir, "exec", execId);
         Directory.CreateDirectory(Path.Combine(execDir, "exits")); // per session: the exit file is named after the container
-        Directory.CreateDirectory(Path.Combine(execDir, "persist"));
         await File.WriteAllTextAsync(Path.Combine(execDir, "process.json"), options.ProcessJson, cancellationToken).ConfigureAwait(false);
         string link = Path.Combine(SocketDir, execId);
         File.Delete(link);
@@ -26,8 +28,6 @@ public sealed partial class ConmonMonitor
         bool started = false;
         try
         {
-            // Exec monitors leave the daemon's cgroup too, or a daemon stop kills running execs.
-            MoveToMonitorCgroup(conmon.LauncherPid, container.MonitorCgroup);
             await conmon.SendStartAsync(cancellationToken).ConfigureAwait(false);
             started = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,6 +54,12 @@ public sealed partial class ConmonMonitor
             if (m.Data < 0)
             {
                 throw new RuntimeCreateException(RuntimeErrors.ExtractMessage(m.Message ?? "unknown error"), exec: true);
+            }
+            // Exec monitors leave the daemon's cgroup too, or a service stop of the daemon kills
+            // running execs. Later and off the exec's path: see MoveExecMonitor.
+            if (container.MonitorCgroup is { } cgroup && ReadPidFile(Path.Combine(execDir, "conmon.pid")) is int monitorPid)
+            {
+                _ = MoveExecMonitorLaterAsync(monitorPid, execId, cgroup);
             }
             return new ExecSession(execId, m.Data, attachment, WaitExecExitAsync(conmon, container.Id, execDir, link));
         }
@@ -91,6 +97,48 @@ public sealed partial class ConmonMonitor
         {
             conmon.Dispose();
             RemoveExecFiles(execDir, link);
+        }
+    }
+
+    /// <summary>
+    /// Moves a running exec monitor (the forked conmon, not the launcher) into the container's
+    /// monitor cgroup, in the hierarchies a service manager kills by (name=systemd, the unified
+    /// one; the root on a pure v2 host). A cgroup.procs write waits for an RCU grace period under
+    /// the kernel's threadgroup lock (10-15 ms on a busy host), and `runc exec` takes the same lock
+    /// to put the process into the container's cgroups: done in the launcher's start window as
+    /// for containers, or right after the start, it slowed every exec. After a second, short
+    /// execs are over (their monitor is simply not found) and long ones do not notice. The other
+    /// controllers would only account conmon's few hundred KiB.
+    /// </summary>
+    private async Task MoveExecMonitorLaterAsync(int pid, string execId, string cgroup)
+    {
+        await Task.Delay(ExecMonitorMoveDelay).ConfigureAwait(false);
+        if (IsMonitorAlive(pid, execId)) // its command line names the session: not a reused pid
+        {
+            MoveExecMonitor(pid, cgroup);
+        }
+    }
+
+    private void MoveExecMonitor(int pid, string cgroup)
+    {
+        string pidText = pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string hierarchy in CgroupFs.Hierarchies(_options.CgroupRoot))
+        {
+            string name = Path.GetFileName(hierarchy);
+            bool tracking = hierarchy == _options.CgroupRoot || name is "systemd" or "unified";
+            string procs = Path.Join(hierarchy, cgroup, "cgroup.procs");
+            if (!tracking || !File.Exists(procs))
+            {
+                continue;
+            }
+            try
+            {
+                File.WriteAllText(procs, pidText);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // a hierarchy that refuses leaves conmon where the daemon is, as for containers
+            }
         }
     }
 

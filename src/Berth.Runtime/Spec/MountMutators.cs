@@ -92,6 +92,20 @@ public static class MountMutators
         }
         mounts.AddRange(userMounts);
         spec.Mounts = mounts;
+        // moby withMounts: a shared (or slave) bind needs the rootfs at least as shared (or slave),
+        // or mounts would not propagate through it.
+        foreach (var m in input.Mounts)
+        {
+            string? root = spec.Linux?.RootfsPropagation;
+            if (m.Options.Any(o => o is "shared" or "rshared") && root is not ("shared" or "rshared"))
+            {
+                spec.Linux().RootfsPropagation = "shared";
+            }
+            else if (m.Options.Any(o => o is "slave" or "rslave") && root is not ("shared" or "rshared" or "slave" or "rslave"))
+            {
+                spec.Linux().RootfsPropagation = "rslave";
+            }
+        }
     }
 
     /// <summary>

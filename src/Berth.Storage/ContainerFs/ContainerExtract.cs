@@ -123,11 +123,12 @@ internal sealed class ContainerExtract(int rootFd, string destination, ExtractOp
                     long offset = 0;
                     if (entry.DataStream is { } data)
                     {
-                        int n;
-                        while ((n = data.Read(_buffer)) > 0)
+                        // The body arrives in socket-sized pieces: fill the buffer first so each write is large.
+                        int filled;
+                        while ((filled = data.ReadAtLeast(_buffer, _buffer.Length, throwOnEndOfStream: false)) > 0)
                         {
-                            RandomAccess.Write(handle, _buffer.AsSpan(0, n), offset);
-                            offset += n;
+                            RandomAccess.Write(handle, _buffer.AsSpan(0, filled), offset);
+                            offset += filled;
                         }
                     }
                     Own(fd, entry);

@@ -42,6 +42,10 @@ public sealed class ArchiveTests : CliTestBase<BerthDaemon>, IClassFixture<Berth
         Directory.CreateDirectory(Path.Combine(local, "tree", "sub"));
         File.WriteAllText(Path.Combine(local, "tree", "sub", "deep.txt"), "deep\n");
         File.CreateSymbolicLink(Path.Combine(local, "tree", "link"), "sub/deep.txt");
+        // Bigger than Kestrel's default 30 MB request body limit.
+        var big = new byte[40 << 20];
+        Random.Shared.NextBytes(big);
+        File.WriteAllBytes(Path.Combine(local, "tree", "big.bin"), big);
 
         await Docker.RunOkAsync("cp", Path.Combine(local, "file.txt"), name + ":/tmp/");
         await Docker.RunOkAsync("cp", Path.Combine(local, "tree"), name + ":/vol/tree");
@@ -55,6 +59,7 @@ public sealed class ArchiveTests : CliTestBase<BerthDaemon>, IClassFixture<Berth
         await Docker.RunOkAsync("cp", name + ":/vol/tree", Path.Combine(back, "tree"));
         Assert.Equal("deep\n", File.ReadAllText(Path.Combine(back, "tree", "sub", "deep.txt")));
         Assert.Equal("sub/deep.txt", new FileInfo(Path.Combine(back, "tree", "link")).LinkTarget);
+        Assert.Equal(big, File.ReadAllBytes(Path.Combine(back, "tree", "big.bin")));
 
         // The copy into the volume is in the volume, as the container sees it.
         string volumeData = Path.Combine(Daemon.DataRoot, "volumes", "ar-vol-" + name, "_data");

@@ -31,12 +31,11 @@ public sealed partial class ContainerLogsTests : CliTestBase<BerthDaemon>, IClas
         var stamped = (await Docker.RunOkAsync("logs", "-t", "split")).Split('\n');
         Assert.Equal(["out1", "out2", "partial"], stamped.Select(l => TimestampedLine().Match(l)).Select(m => m.Success ? m.Groups[1].Value : "?"));
 
-        // The tail counts entries of both streams: out2 and the trailing partial.
-        var tail = await Docker.RunAsync("logs", "--tail", "2", "split");
-        Assert.Equal("out2\npartial", tail.Stdout);
-        Assert.Equal("", tail.Stderr);
-        Assert.Equal("out1\nout2\npartial", (await Docker.RunAsync("logs", "--tail", "all", "split")).Stdout);
-        Assert.Equal("", (await Docker.RunAsync("logs", "--tail", "0", "split")).Stdout);
+        // stdout and stderr are separate pipes, so their order in the log is not fixed: tail one stream.
+        await Docker.RunOkAsync("run", "--name", "tailed", "busybox", "sh", "-c", "echo a; echo b; echo c; printf partial");
+        Assert.Equal("c\npartial", await Docker.RunOkAsync("logs", "--tail", "2", "tailed"));
+        Assert.Equal("a\nb\nc\npartial", await Docker.RunOkAsync("logs", "--tail", "all", "tailed"));
+        Assert.Equal("", await Docker.RunOkAsync("logs", "--tail", "0", "tailed"));
     }
 
     [Fact]
@@ -145,27 +144,29 @@ public sealed partial class ContainerLogsTests : CliTestBase<BerthDaemon>, IClas
     [Fact]
     public async Task Rotation_KeepsMaxFiles_AndLogsReadAcrossThem()
     {
-        // 2000 lines (≈ 90 KB of k8s records) through 1 KB files, 3 kept.
+        // 300 lines (≈ 14 KB of k8s records) through 1 KB files, 3 kept. The daemon rotates on
+        // change events, so the lines come at a pace it can follow on a loaded machine (a burst
+        // overshoots max-size: see docs/compatibility.md).
         await Docker.RunOkAsync("run", "--name", "rotating", "--log-opt", "max-size=1k", "--log-opt", "max-file=3", "busybox", "sh", "-c",
-            "i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done");
+            "i=0; while [ $i -lt 300 ]; do echo line-$i; i=$((i+1)); sleep 0.01; done");
         string dir = Path.GetDirectoryName((await Docker.RunOkAsync("inspect", "-f", "{{.LogPath}}", "rotating")).Trim())!;
         string[] logs = [.. Directory.GetFiles(dir, "*-json.log*").Select(Path.GetFileName)!];
         Assert.InRange(logs.Length, 2, 3);
         Assert.DoesNotContain(logs, l => l!.EndsWith(".3", StringComparison.Ordinal));
         string[] lines = (await Docker.RunOkAsync("logs", "rotating")).TrimEnd('\n').Split('\n');
         // What is left is the end of the output, in order, without gaps.
-        Assert.Equal("line-1999", lines[^1]);
-        Assert.True(lines.Length < 2000, $"{lines.Length} lines kept");
+        Assert.Equal("line-299", lines[^1]);
+        Assert.True(lines.Length < 300, $"{lines.Length} lines kept");
         int first = int.Parse(lines[0]["line-".Length..], CultureInfo.InvariantCulture);
-        Assert.Equal(Enumerable.Range(first, 2000 - first).Select(i => $"line-{i}"), lines);
-        Assert.Equal("line-1998\nline-1999\n", await Docker.RunOkAsync("logs", "--tail", "2", "rotating"));
+        Assert.Equal(Enumerable.Range(first, 300 - first).Select(i => $"line-{i}"), lines);
+        Assert.Equal("line-298\nline-299\n", await Docker.RunOkAsync("logs", "--tail", "2", "rotating"));
     }
 
     [Fact]
     public async Task Rotation_Compressed_LogsReadTheGzipFiles()
     {
         await Docker.RunOkAsync("run", "--name", "gz", "--log-opt", "max-size=2k", "--log-opt", "max-file=4", "--log-opt", "compress=true",
-            "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo gz-$i; i=$((i+1)); done");
+            "busybox", "sh", "-c", "i=0; while [ $i -lt 200 ]; do echo gz-$i; i=$((i+1)); sleep 0.01; done");
         string dir = Path.GetDirectoryName((await Docker.RunOkAsync("inspect", "-f", "{{.LogPath}}", "gz")).Trim())!;
         await Poll.UntilAsync(() => Directory.GetFiles(dir, "*.gz").Length > 0 && Directory.GetFiles(dir, "*-json.log.1").Length == 0,
             TimeSpan.FromSeconds(20), "rotated files compressed");

@@ -76,7 +76,8 @@ public static class PtyDriver
     private static readonly Lazy<string> ScriptPath = new(() =>
     {
         string path = Path.Combine(Path.GetTempPath(), $"berth-it-pty-{Environment.ProcessId}.py");
-        File.WriteAllText(path, Script.Replace("\n        ", "\n", StringComparison.Ordinal));
+        File.WriteAllText(path, Script);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         return path;
     });
 

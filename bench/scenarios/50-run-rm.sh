@@ -1,0 +1,40 @@
+# shellcheck shell=bash
+# Scenario "run-rm": wall time of `docker run --rm --network none bench/busybox:1 true` with the
+# real CLI 28 (create → attach → wait next-exit → start → exit → auto-remove), median of
+# BENCH_RUNRM_COUNT sequential runs after 2 warm-ups, on fresh roots with the busybox image
+# imported. `docker version` (CLI start + one round trip) is reported alongside: the floor that
+# any engine pays per CLI command.
+# shellcheck source=bench/lib/containers.sh
+source "$ROOT/bench/lib/containers.sh"
+
+scenario_run-rm_metrics() {
+  metric run-rm run_rm_ms ms "<=0.25*dockerd" "docker run --rm --network none busybox true"
+  metric run-rm cli_floor_ms ms "-" "docker version (CLI start + 1 request)"
+}
+
+# Milliseconds of one command (its output discarded); fails with the command.
+time_ms() {
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>"$ENGINE_DIR/cmd.err" || { echo "bench: $* failed: $(cat "$ENGINE_DIR/cmd.err")" >&2; return 1; }
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
+scenario_run-rm_run() { # ENGINE RUN
+  engine_start "$1" || return 1
+  import_busybox || { engine_stop; return 1; }
+  local n=${BENCH_RUNRM_COUNT:-10} i ms runs=() floor=()
+  for i in 1 2; do time_ms dk run --rm --network none "$BENCH_IMAGE" true >/dev/null || { engine_stop; return 1; }; done
+  for ((i = 0; i < n; i++)); do
+    ms=$(time_ms dk run --rm --network none "$BENCH_IMAGE" true) || { engine_stop; return 1; }
+    runs+=("$ms")
+    floor+=("$(time_ms dk version)")
+  done
+  local left
+  left=$(dk ps -aq | wc -l)
+  ((left == 0)) || echo "bench: $left containers left after run --rm on $1" >&2
+  echo "  $1 run --rm: ${runs[*]} ms" >&2
+  record run-rm run_rm_ms "$1" "$2" "$(printf '%s\n' "${runs[@]}" | median)"
+  record run-rm cli_floor_ms "$1" "$2" "$(printf '%s\n' "${floor[@]}" | median)"
+  remove_all_containers
+  engine_stop
+}
