@@ -2,7 +2,7 @@
 # Berth benchmarks: berthd vs (when installed) Debian's dockerd, runs alternating between engines.
 # See docs/benchmarks.md. Needs root (dockerd; unshare), the .NET SDK, clang + zlib1g-dev (AOT).
 #
-#   bench/run.sh [--runs N] [--only startup,rss,throughput,save-load,logs,cp,...] [--out FILE] [--update-docs]
+#   bench/run.sh [--runs N] [--only startup,rss,throughput,save-load,logs,cp,exec,...] [--out FILE] [--update-docs]
 #                [--engines berthd,dockerd] [--berthd PATH] [--connections K] [--duration SEC]
 #                [--warmup SEC] [--keep]
 set -uo pipefail

@@ -59,7 +59,10 @@ engine_start() {
   ENGINE_DIR=$WORK/$ENGINE_SEQ-$ENGINE
   ENGINE_SOCK=$ENGINE_DIR/api.sock
   ENGINE_PID="" ENGINE_STARTUP_MS=""
-  mkdir -p "$ENGINE_DIR"
+  mkdir -p "$ENGINE_DIR/exec"
+  # The exec root on a tmpfs, as /run/berth and /run/docker are on a real host: bundles, runtime
+  # state and monitor files never touch the disk there (containerd's state dir lives under it too).
+  mount -t tmpfs -o mode=0700 bench-exec "$ENGINE_DIR/exec" || return 1
   echo '{}' >"$ENGINE_DIR/daemon.json"
   engine_command "$ENGINE" "$ENGINE_DIR"
 
@@ -129,7 +132,10 @@ wait_gone() {
 # engine_stop: SIGTERM by pid, wait (SIGKILL after a timeout); then the same for any child the
 # engine spawned that outlived it (dockerd's containerd), then remove the run dir.
 engine_stop() {
-  [[ -n $ENGINE_PID ]] || return 0
+  if [[ -z $ENGINE_PID ]]; then
+    [[ -z $ENGINE_DIR ]] || umount -l "$ENGINE_DIR/exec" 2>/dev/null
+    return 0
+  fi
   local -a kids starts
   mapfile -t kids < <(descendants "$ENGINE_PID")
   local i
@@ -159,6 +165,8 @@ engine_stop() {
     fi
   done
   ENGINE_PID=""
+  # Lazily: a rootfs mount a failed run left below it goes with it.
+  umount -l "$ENGINE_DIR/exec" 2>/dev/null
   [[ ${BENCH_KEEP:-0} == 1 ]] || rm -rf "$ENGINE_DIR"
 }
 

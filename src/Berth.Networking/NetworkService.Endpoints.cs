@@ -70,6 +70,11 @@ public sealed partial class NetworkService
                 var subnet = Ipv4Prefix.Parse(pool.Subnet);
                 var taken = new HashSet<uint>(ReservedLocked(networkId));
                 taken.UnionWith(live.Values.Select(e => e.Address));
+                if (Ipv4Prefix.TryParseAddress(pool.Gateway, out uint gatewayAddress))
+                {
+                    // The gateway is reserved in the store, but the default bridge's can move with --bip.
+                    taken.Add(gatewayAddress);
+                }
                 address = string.IsNullOrEmpty(requestedAddress)
                     ? AddressAllocator.Next(pool, taken) ?? throw DaemonException.Unavailable(Messages.NoAvailableAddresses)
                     : Requested(pool, subnet, requestedAddress, taken);

@@ -1,3 +1,4 @@
+using Berth.Engine.Configuration;
 using Berth.Engine.Errors;
 using Berth.Engine.Networks;
 using Berth.Engine.State;
@@ -44,7 +45,7 @@ public sealed partial class NetworkService
     private NetworkRecord DefaultBridge()
     {
         var config = _config();
-        var plan = IpamPlanner.Plan([], config.DefaultAddressPools, UsedSubnets(), _devices.HostRoutes());
+        var plan = DefaultBridgePool(config, null);
         return new NetworkRecord
         {
             Id = NewUniqueId(),
@@ -54,17 +55,40 @@ public sealed partial class NetworkService
             Predefined = true,
             IpamConfig = [plan.Pool],
             BridgeName = config.Bridge,
-            // What dockerd shows for its default bridge.
-            Options = new Dictionary<string, string>
-            {
-                [DriverOptions.DefaultBridgeKey] = "true",
-                [DriverOptions.IccKey] = "true",
-                [DriverOptions.MasqueradeKey] = "true",
-                [DriverOptions.HostBindingKey] = "0.0.0.0",
-                [DriverOptions.BridgeNameKey] = config.Bridge,
-                [DriverOptions.MtuKey] = "1500",
-            },
+            Options = DefaultBridgeOptions(config),
         };
+    }
+
+    /// <summary>What dockerd shows for its default bridge, from --bridge, --icc, --ip-masq and --mtu.</summary>
+    private static Dictionary<string, string> DefaultBridgeOptions(DaemonConfig config) => new()
+    {
+        [DriverOptions.DefaultBridgeKey] = "true",
+        [DriverOptions.IccKey] = config.Icc ? "true" : "false",
+        [DriverOptions.MasqueradeKey] = config.IpMasq ? "true" : "false",
+        [DriverOptions.HostBindingKey] = "0.0.0.0",
+        [DriverOptions.BridgeNameKey] = config.Bridge,
+        [DriverOptions.MtuKey] = config.Mtu.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>
+    /// The default bridge's pool: --bip (its address is the gateway, its network the subnet) with
+    /// --fixed-cidr as the range; --fixed-cidr alone as subnet and range; else the first free
+    /// subnet of the default pools. <paramref name="ownId"/> is left out of the overlap check.
+    /// </summary>
+    private IpamPlan DefaultBridgePool(DaemonConfig config, string? ownId)
+    {
+        var others = _networks.Values.Where(n => n.Id != ownId).SelectMany(n => n.IpamConfig).Select(p => Ipv4Prefix.Parse(p.Subnet)).ToList();
+        string? range = config.FixedCidr is { } f ? Ipv4Prefix.Parse(f).Masked.ToString() : null;
+        if (config.Bip is { } bip)
+        {
+            var address = Ipv4Prefix.Parse(bip);
+            return IpamPlanner.Plan([new IpamPoolRequest(address.Masked.ToString(), range, Ipv4Prefix.Format(address.Address), null)], config.DefaultAddressPools, others, []);
+        }
+        if (range is not null)
+        {
+            return IpamPlanner.Plan([new IpamPoolRequest(range, range, null, null)], config.DefaultAddressPools, others, []);
+        }
+        return IpamPlanner.Plan([], config.DefaultAddressPools, others, _devices.HostRoutes());
     }
 
     private NetworkRecord PredefinedRecord(string name) => new()

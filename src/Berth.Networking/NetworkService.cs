@@ -64,12 +64,18 @@ public sealed partial class NetworkService : INetworkBackend
     {
         lock (_lock)
         {
-            string bridge = _config().Bridge;
+            var config = _config();
             foreach (var n in _store.LoadNetworks())
             {
-                // The default bridge follows --bridge, so a changed flag moves it on the next start.
-                _networks[n.Id] = n.Predefined && n.Driver == "bridge" && n.BridgeName != bridge
-                    ? n with { BridgeName = bridge, Options = new Dictionary<string, string>(n.Options) { [DriverOptions.BridgeNameKey] = bridge } }
+                // The default bridge follows --bridge, --mtu, --icc, --ip-masq (and --bip/--fixed-cidr
+                // when given) at every start, as dockerd's does; the stored record keeps its id.
+                _networks[n.Id] = n.Predefined && n.Driver == "bridge"
+                    ? n with
+                    {
+                        BridgeName = config.Bridge,
+                        Options = DefaultBridgeOptions(config),
+                        IpamConfig = config.Bip is not null || config.FixedCidr is not null ? [DefaultBridgePool(config, n.Id).Pool] : n.IpamConfig,
+                    }
                     : n;
             }
             foreach (var name in Predefined)

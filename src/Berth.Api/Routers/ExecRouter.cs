@@ -33,6 +33,8 @@ public sealed class ExecRouter : IRouter
     private async Task CreateAsync(HttpContext context)
     {
         var body = await context.ReadJsonAsync(ApiJson.Exec.ExecCreateWire) ?? new ExecCreateWire();
+        byte[] keys = [];
+        bool keysValid = string.IsNullOrEmpty(body.DetachKeys) || DetachKeys.TryParse(body.DetachKeys, out keys, out _);
         var options = new ExecCreateOptions
         {
             Cmd = body.Cmd ?? [],
@@ -44,7 +46,8 @@ public sealed class ExecRouter : IRouter
             AttachStdin = body.AttachStdin,
             AttachStdout = body.AttachStdout,
             AttachStderr = body.AttachStderr,
-            DetachKeys = body.DetachKeys ?? "",
+            DetachKeys = keys,
+            InvalidDetachKeys = keysValid ? null : body.DetachKeys,
             ConsoleSize = context.ApiVersion() >= ConsoleSizeVersion ? SizeOf(body.ConsoleSize) : null,
         };
         string id = _execs.Create(context.RouteValue("id"), options);

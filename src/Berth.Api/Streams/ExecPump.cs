@@ -38,7 +38,7 @@ public static class ExecPump
         await using (streams.ConfigureAwait(false))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            EscapeScanner? escape = run.Tty ? new EscapeScanner(run.DetachKeys) : null;
+            DetachScanner? escape = run.Tty ? new DetachScanner(run.DetachKeys.Length == 0 ? DetachKeys.Default : run.DetachKeys) : null;
             Task<bool> input = run.OpenStdin ? CopyInputAsync(client, streams, escape, stop.Token) : Task.FromResult(false);
             Task<bool> output = CopyOutputAsync(streams, client, tty, run.OpenStdout, run.OpenStderr, stop.Token);
             bool detached = false;
@@ -85,10 +85,10 @@ public static class ExecPump
     }
 
     /// <summary>Client → stdin until EOF (stdin is closed then) or, on a TTY, the detach keys (true).</summary>
-    private static async Task<bool> CopyInputAsync(Stream client, IContainerStreams streams, EscapeScanner? escape, CancellationToken cancellationToken)
+    private static async Task<bool> CopyInputAsync(Stream client, IContainerStreams streams, DetachScanner? escape, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(32 * 1024);
-        var forward = new List<byte>();
+        byte[] forward = ArrayPool<byte>.Shared.Rent(buffer.Length + 256); // held-back key bytes come out first
         try
         {
             while (true)
@@ -103,11 +103,10 @@ public static class ExecPump
                     await streams.WriteInputAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                forward.Clear();
-                bool detach = escape.Scan(buffer.AsSpan(0, n), forward);
-                if (forward.Count > 0)
+                int pass = escape.Filter(buffer.AsSpan(0, n), forward, out bool detach);
+                if (pass > 0)
                 {
-                    await streams.WriteInputAsync(forward.ToArray(), cancellationToken).ConfigureAwait(false);
+                    await streams.WriteInputAsync(forward.AsMemory(0, pass), cancellationToken).ConfigureAwait(false);
                 }
                 if (detach)
                 {
@@ -123,6 +122,7 @@ public static class ExecPump
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(forward);
         }
         return false;
     }

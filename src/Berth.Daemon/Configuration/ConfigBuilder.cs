@@ -97,6 +97,12 @@ internal static class ConfigBuilder
             return null;
         }
 
+        if (BridgeAddressError(settings, defaults, out int mtu) is string bridgeError)
+        {
+            error = bridgeError;
+            return null;
+        }
+
         return new DaemonConfig
         {
             Registry = registry,
@@ -120,6 +126,11 @@ internal static class ConfigBuilder
             CgroupParent = Str(DaemonOptions.CgroupParent, defaults.CgroupParent),
             Bridge = bridge,
             IptablesChainPrefix = chainPrefix,
+            Bip = Str(DaemonOptions.Bip, "") is { Length: > 0 } bip ? bip : null,
+            FixedCidr = Str(DaemonOptions.FixedCidr, "") is { Length: > 0 } fixedCidr ? fixedCidr : null,
+            Mtu = mtu,
+            Icc = Bool(DaemonOptions.Icc) ?? defaults.Icc,
+            IpMasq = Bool(DaemonOptions.IpMasq) ?? defaults.IpMasq,
             DefaultAddressPools = pools,
             LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
             LogDriver = logDriver,
@@ -150,6 +161,38 @@ internal static class ConfigBuilder
         return [.. normalized];
     }
 
+    /// <summary>--bip must be an address with a prefix, --fixed-cidr a network inside it, --mtu 68..65535 (dockerd's checks).</summary>
+    private static string? BridgeAddressError(Dictionary<DaemonOption, object> settings, DaemonConfig defaults, out int mtu)
+    {
+        mtu = settings.TryGetValue(DaemonOptions.Mtu, out object? m) ? (int)m : defaults.Mtu;
+        if (mtu is < 68 or > 65535)
+        {
+            return $"invalid MTU {mtu}: it must be between 68 and 65535";
+        }
+        Ipv4Cidr? bip = null;
+        if (settings.TryGetValue(DaemonOptions.Bip, out object? rawBip) && ((string)rawBip).Length > 0)
+        {
+            bip = Ipv4Cidr.TryParse((string)rawBip);
+            if (bip is null)
+            {
+                return $"invalid bip \"{rawBip}\": an IPv4 address with a prefix length is required (e.g. 172.17.0.1/16)";
+            }
+        }
+        if (settings.TryGetValue(DaemonOptions.FixedCidr, out object? rawFixed) && ((string)rawFixed).Length > 0)
+        {
+            var range = Ipv4Cidr.TryParse((string)rawFixed);
+            if (range is null)
+            {
+                return $"invalid fixed-cidr \"{rawFixed}\": an IPv4 CIDR is required";
+            }
+            if (bip is { } b && (range.Value.Bits < b.Bits || !b.Contains(range.Value.Address)))
+            {
+                return $"fixed-cidr {rawFixed} is not inside the bridge subnet {b.Network}/{b.Bits} (--bip)";
+            }
+        }
+        return null;
+    }
+
     /// <summary>
     /// Chains are named PREFIX-SUFFIX; iptables allows 28 characters and the longest suffix
     /// ("-ISOLATION-STAGE-2", as in dockerd) takes 18, so the prefix gets 10.
@@ -160,5 +203,27 @@ internal static class ConfigBuilder
             && char.IsAsciiLetter(prefix[0])
             && prefix.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-');
         return ok ? null : $"invalid iptables-chain-prefix \"{prefix}\": use 1 to 10 letters, digits, '_' or '-', starting with a letter";
+    }
+}
+
+/// <summary>An IPv4 address with a prefix length, for validating --bip and --fixed-cidr (host bits allowed).</summary>
+internal readonly record struct Ipv4Cidr(uint Address, int Bits)
+{
+    private uint Mask => Bits == 0 ? 0 : uint.MaxValue << (32 - Bits);
+
+    public string Network => new System.Net.IPAddress(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Address & Mask)).ToString();
+
+    public bool Contains(uint address) => (address & Mask) == (Address & Mask);
+
+    public static Ipv4Cidr? TryParse(string text)
+    {
+        int slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash < 0 || !System.Net.IPAddress.TryParse(text[..slash], out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || text[..slash].Count(c => c == '.') != 3
+            || !int.TryParse(text.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bits) || bits > 32)
+        {
+            return null;
+        }
+        return new Ipv4Cidr(System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes()), bits);
     }
 }

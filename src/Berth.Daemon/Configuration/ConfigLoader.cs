@@ -142,9 +142,9 @@ public static class ConfigLoader
             string name = (o.Short is null ? "    " : $"-{o.Short}, ") + "--" + o.Flag + o.Kind switch
             {
                 SettingKind.Bool => "",
+                SettingKind.Int => " int",
                 SettingKind.String => " string",
                 SettingKind.StringList => " list",
-                SettingKind.Int => " int",
                 _ => " pool-options",
             };
             lines.Add($"  {name,-36}  {o.Help}");

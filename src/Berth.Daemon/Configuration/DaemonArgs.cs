@@ -34,8 +34,8 @@ internal sealed class DaemonArgs
             Option option = o.Kind switch
             {
                 SettingKind.Bool => new Option<bool>("--" + o.Flag, aliases),
-                SettingKind.String => new Option<string>("--" + o.Flag, aliases),
                 SettingKind.Int => new Option<int>("--" + o.Flag, aliases),
+                SettingKind.String => new Option<string>("--" + o.Flag, aliases),
                 _ => new Option<string[]>("--" + o.Flag, aliases) { Arity = ArgumentArity.OneOrMore, AllowMultipleArgumentsPerToken = false },
             };
             symbols[o] = option;
@@ -59,8 +59,8 @@ internal sealed class DaemonArgs
             object? value = o.Kind switch
             {
                 SettingKind.Bool => result.GetValue((Option<bool>)option),
-                SettingKind.String => result.GetValue((Option<string>)option) ?? "",
                 SettingKind.Int => result.GetValue((Option<int>)option),
+                SettingKind.String => result.GetValue((Option<string>)option) ?? "",
                 SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
                 SettingKind.StringMap => ParseMap(result.GetValue((Option<string[]>)option) ?? []),
                 _ => ParsePools(o, result.GetValue((Option<string[]>)option) ?? [], parsed),

@@ -118,9 +118,9 @@ internal static class DaemonJsonFile
         string expected = option.Kind switch
         {
             SettingKind.Bool => "a boolean",
+            SettingKind.Int => "an integer",
             SettingKind.String => "a string",
             SettingKind.StringList => "an array of strings",
-            SettingKind.Int => "an integer",
             SettingKind.StringMap => "an object of strings",
             _ => "an array of {\"base\": string, \"size\": number} objects",
         };

@@ -4,10 +4,10 @@ namespace Berth.Daemon.Configuration;
 internal enum SettingKind
 {
     Bool,
+    Int,
     String,
     StringList,
     PoolList,
-    Int,
 
     /// <summary>key=value on the command line (repeatable), an object of strings in the file.</summary>
     StringMap,
@@ -43,6 +43,11 @@ internal static class DaemonOptions
     public static readonly DaemonOption CgroupParent = new("cgroup-parent", "cgroup-parent", null, SettingKind.String, "Set parent cgroup for all containers");
     public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
+    public static readonly DaemonOption Bip = new("bip", "bip", null, SettingKind.String, "Specify default-bridge IP");
+    public static readonly DaemonOption FixedCidr = new("fixed-cidr", "fixed-cidr", null, SettingKind.String, "IPv4 subnet for fixed IPs");
+    public static readonly DaemonOption Mtu = new("mtu", "mtu", null, SettingKind.Int, "Set the containers network MTU (default 1500)");
+    public static readonly DaemonOption Icc = new("icc", "icc", null, SettingKind.Bool, "Enable inter-container communication (default true)");
+    public static readonly DaemonOption IpMasq = new("ip-masq", "ip-masq", null, SettingKind.Bool, "Enable IP masquerading (default true)");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
     public static readonly DaemonOption RegistryMirrors = new("registry-mirrors", "registry-mirror", null, SettingKind.StringList, "Preferred registry mirror");
     public static readonly DaemonOption InsecureRegistries = new("insecure-registries", "insecure-registry", null, SettingKind.StringList, "Enable insecure registry communication");
@@ -59,8 +64,8 @@ internal static class DaemonOptions
 
     public static readonly IReadOnlyList<DaemonOption> All =
     [
-        Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, Group, Help, Hosts,
-        InsecureRegistries, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, PidFile,
+        Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, FixedCidr, Group, Help, Hosts,
+        Icc, InsecureRegistries, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, Mtu, PidFile,
         RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 

@@ -34,6 +34,19 @@ public sealed record DaemonConfig
     public string CgroupParent { get; init; } = "/berth";
     public string Bridge { get; init; } = "berth0";
     public string IptablesChainPrefix { get; init; } = "BERTH";
+
+    /// <summary>--bip: the default bridge's address and subnet ("192.168.5.1/24"); null: from the pools.</summary>
+    public string? Bip { get; init; }
+
+    /// <summary>--fixed-cidr: the range default-bridge containers get addresses from; null: the whole subnet.</summary>
+    public string? FixedCidr { get; init; }
+
+    /// <summary>--mtu: MTU of the default bridge and its containers' interfaces.</summary>
+    public int Mtu { get; init; } = 1500;
+
+    /// <summary>--icc and --ip-masq: inter-container traffic and masquerading on the default bridge.</summary>
+    public bool Icc { get; init; } = true;
+    public bool IpMasq { get; init; } = true;
     public IReadOnlyList<AddressPool> DefaultAddressPools { get; init; } = [new("172.17.0.0/16", 16), new("172.18.0.0/16", 16)];
 
     /// <summary>registry-mirrors, insecure-registries, max-concurrent-*, and Berth's certs.d root.</summary>

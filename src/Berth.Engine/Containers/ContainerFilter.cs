@@ -104,7 +104,7 @@ public sealed class ContainerFilter
         {
             return false;
         }
-        if (_filters.Values("network").Count > 0 && !_filters.ExactMatch("network", c.HostConfig.NetworkMode))
+        if (_filters.Values("network").Count > 0 && !OnNetwork(c))
         {
             return false;
         }
@@ -113,5 +113,17 @@ public sealed class ContainerFilter
             return false; // no swarm: no container is a task
         }
         return true;
+    }
+
+    /// <summary>dockerd's network filter: a network the container is connected to, by name or by id prefix.</summary>
+    private bool OnNetwork(ContainerRecord c)
+    {
+        var networks = c.NetworkSettings.Networks;
+        if (networks is null)
+        {
+            return _filters.ExactMatch("network", c.HostConfig.NetworkMode);
+        }
+        return _filters.Values("network").Any(value => networks.ContainsKey(value)
+            || networks.Values.Any(e => e.NetworkID.Length > 0 && e.NetworkID.StartsWith(value, StringComparison.Ordinal)));
     }
 }

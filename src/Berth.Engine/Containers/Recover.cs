@@ -14,6 +14,7 @@ public sealed partial class ContainerService
     /// </summary>
     public async Task RecoverAsync(CancellationToken cancellationToken = default)
     {
+        DirectoryTrash.Sweep(ContainersDir);
         foreach (var entry in Snapshot())
         {
             ContainerRecord record = entry.Record;

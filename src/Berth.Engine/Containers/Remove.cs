@@ -57,10 +57,7 @@ public sealed partial class ContainerService
                     await networking.ReleaseAsync(record).ConfigureAwait(false);
                 }
                 _layers.RemoveReadWrite(record.Id);
-                if (Directory.Exists(record.ContainerDir))
-                {
-                    Directory.Delete(record.ContainerDir, recursive: true);
-                }
+                DirectoryTrash.MoveAsideAndDelete(record.ContainerDir);
                 _store.Delete(record.Id);
             }
             catch (Exception e) when (e is DaemonException or IOException or UnauthorizedAccessException)

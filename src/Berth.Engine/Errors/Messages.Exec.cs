@@ -18,9 +18,6 @@ public static partial class Messages
 
     public static string InvalidEscapeKeys(string keys) => $"Invalid escape keys ({keys}) provided";
 
-    /// <summary>moby/term ToBytes for a key that is neither one character nor ctrl-X.</summary>
-    public static string UnknownEscapeCharacter(string key) => $"Unknown character: '{key}'";
-
     public const string ExecSessionNotReady = "timeout waiting for exec session ready";
 
     public const string ExecProcessNotStarted = "exec process is not started";

@@ -14,7 +14,10 @@ public sealed record ExecCreateOptions
     public bool AttachStdin { get; init; }
     public bool AttachStdout { get; init; }
     public bool AttachStderr { get; init; }
-    public string DetachKeys { get; init; } = "";
+    /// <summary>The parsed detach sequence ([] when none was given: dockerd's default applies on a TTY).</summary>
+    public byte[] DetachKeys { get; init; } = [];
+    /// <summary>The client's spec when it did not parse: refused after the container checks, as dockerd orders them.</summary>
+    public string? InvalidDetachKeys { get; init; }
     /// <summary>[height, width]; null when not given (or API &lt; 1.42).</summary>
     public ConsoleSize? ConsoleSize { get; init; }
 }

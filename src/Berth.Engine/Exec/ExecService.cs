@@ -53,11 +53,9 @@ public sealed partial class ExecService : IExecService, IExecIdSource, IDisposab
         }
         ContainerRecord container = _containers.Get(containerReference);
         EnsureActive(container, containerReference);
-        byte[] keys = [];
-        if (options.DetachKeys.Length > 0)
+        if (options.InvalidDetachKeys is { } invalid)
         {
-            // A plain error in dockerd: 500.
-            keys = DetachKeys.TryParse(options.DetachKeys, out _) ?? throw DaemonException.System(Messages.InvalidEscapeKeys(options.DetachKeys));
+            throw DaemonException.System(Messages.InvalidEscapeKeys(invalid)); // a plain error in dockerd: 500
         }
         var exec = new ExecRecord
         {
@@ -75,7 +73,7 @@ public sealed partial class ExecService : IExecService, IExecIdSource, IDisposab
             OpenStdin = options.AttachStdin,
             OpenStdout = options.AttachStdout,
             OpenStderr = options.AttachStderr,
-            DetachKeys = keys,
+            DetachKeys = options.DetachKeys,
             ConsoleSize = options.ConsoleSize,
         };
         _execs[exec.Id] = exec;

@@ -43,7 +43,8 @@ public sealed partial class BridgeDevices
         {
             throw new InvalidOperationException($"device {name} exists and is not a bridge ({link.Kind ?? "unknown kind"})");
         }
-        if (link.Alias != AliasFor(networkId))
+        bool ours = link.Alias == AliasFor(networkId);
+        if (!ours)
         {
             _netlink.SetAlias(name, AliasFor(networkId));
         }
@@ -53,6 +54,11 @@ public sealed partial class BridgeDevices
         }
         var gatewayAddress = Ipv4Prefix.ToIPAddress(gateway);
         var addresses = _netlink.ListAddresses().Where(a => a.Index == link.Index).ToList();
+        foreach (var stale in addresses.Where(a => ours && !(a.Address.Equals(gatewayAddress) && a.PrefixLength == subnet.Bits)))
+        {
+            // Only on a bridge that already carried our alias: an old gateway (--bip changed) goes.
+            _netlink.DeleteAddress(name, stale.Address, stale.PrefixLength);
+        }
         if (!addresses.Any(a => a.Address.Equals(gatewayAddress) && a.PrefixLength == subnet.Bits))
         {
             _netlink.AddAddress(name, gatewayAddress, subnet.Bits);

@@ -151,15 +151,24 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     public async Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
     {
         _rotator.Untrack(id);
-        if (handle is not null)
+        // The rootfs unmount does not depend on `runtime delete` (which only drops the runtime's
+        // state and cgroups of a stopped container): both at once, as they sit on every exit's path.
+        Task unmount = Task.Run(() => Mounts.Unmount(RootfsDir(id)), CancellationToken.None);
+        try
         {
-            await _monitor.CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+            if (handle is not null)
+            {
+                await _monitor.CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _monitor.Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+            }
         }
-        else
+        finally
         {
-            await _monitor.Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+            await unmount.ConfigureAwait(false);
         }
-        Mounts.Unmount(RootfsDir(id));
         TryDeleteBundle(id);
     }
 

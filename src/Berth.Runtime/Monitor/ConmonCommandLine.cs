@@ -94,6 +94,12 @@ public static class ConmonCommandLine
     {
         args.Add("-l");
         args.Add(logPath is null ? "none" : "k8s-file:" + logPath);
+        if (logPath is not null)
+        {
+            // conmon fsyncs the log before it writes the exit file; dockerd's json-file never syncs,
+            // and the fsync sat on the path of every container exit.
+            args.Add("--no-sync-log");
+        }
         if (logPath is not null && logSizeMax is long max)
         {
             args.Add("--log-size-max");

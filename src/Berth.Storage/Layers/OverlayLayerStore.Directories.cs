@@ -35,7 +35,9 @@ public sealed partial class OverlayLayerStore
                     // overlay2's lower file, for tools that read it; the mount is built from the chain.
                     File.WriteAllText(Path.Combine(temp, "lower"), string.Join(':', LowerChain(parentChainId).Select(s => "l/" + s)));
                 }
-                CommitDirectory(temp, meta, LayerMetadata.ReadWriteFile);
+                // No directory fsyncs here: the container row is committed (fsync) right after, and a
+                // journaling file system commits these earlier directory operations with it.
+                CommitDirectory(temp, meta, LayerMetadata.ReadWriteFile, durable: false);
                 _readWrite[id] = meta;
             }
             finally
@@ -76,7 +78,7 @@ public sealed partial class OverlayLayerStore
                 throw DaemonException.NotFound(Messages.ReadWriteLayerNotFound(id));
             }
         }
-        RemoveLayerDirectory(meta);
+        RemoveLayerDirectory(meta, inBackground: true);
     }
 
     /// <summary>Short ids from the given layer down to the base: overlay's lowerdir order, top first.</summary>
@@ -160,11 +162,14 @@ public sealed partial class OverlayLayerStore
     }
 
     /// <summary>Metadata and short link first, then one rename publishes the whole layer.</summary>
-    private void CommitDirectory(string temp, LayerMetadata meta, string metadataFile)
+    private void CommitDirectory(string temp, LayerMetadata meta, string metadataFile, bool durable = true)
     {
         File.WriteAllText(Path.Combine(temp, "link"), meta.ShortId);
         meta.Write(Path.Combine(temp, metadataFile));
-        FileSys.FsyncDirectory(temp);
+        if (durable)
+        {
+            FileSys.FsyncDirectory(temp);
+        }
         var link = Path.Combine(LinkDir, meta.ShortId);
         File.CreateSymbolicLink(link, Path.Combine("..", meta.CacheId, "diff"));
         try
@@ -176,11 +181,18 @@ public sealed partial class OverlayLayerStore
             File.Delete(link);
             throw;
         }
-        FileSys.FsyncDirectory(Root);
+        if (durable)
+        {
+            FileSys.FsyncDirectory(Root);
+        }
     }
 
-    /// <summary>Unlink, then rename away (the layer vanishes atomically), then delete at leisure.</summary>
-    private void RemoveLayerDirectory(LayerMetadata meta)
+    /// <summary>
+    /// Unlink, then rename away (the layer vanishes atomically), then delete at leisure; with
+    /// <paramref name="inBackground"/> the delete runs after the call returns (container removal
+    /// does not wait for it; start-up removes a tmp-* a crash left).
+    /// </summary>
+    private void RemoveLayerDirectory(LayerMetadata meta, bool inBackground = false)
     {
         File.Delete(Path.Combine(LinkDir, meta.ShortId));
         var dir = Path.Combine(Root, meta.CacheId);
@@ -190,6 +202,26 @@ public sealed partial class OverlayLayerStore
         }
         var doomed = Path.Combine(Root, "tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         Directory.Move(dir, doomed);
-        Directory.Delete(doomed, recursive: true);
+        if (!inBackground)
+        {
+            Directory.Delete(doomed, recursive: true);
+            return;
+        }
+        _activeTemp[doomed] = 0; // garbage collection leaves it to us
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                Directory.Delete(doomed, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // left for the next start's tmp-* sweep
+            }
+            finally
+            {
+                _activeTemp.TryRemove(doomed, out _);
+            }
+        });
     }
 }

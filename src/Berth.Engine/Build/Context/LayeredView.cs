@@ -69,8 +69,7 @@ public sealed class LayeredView(IReadOnlyList<string> layerDirsTopFirst)
         while (slash > 0)
         {
             string ancestor = Path.Combine(layerDir, relative[..slash]);
-            var value = FileSys.Lgetxattr(ancestor, "trusted.overlay.opaque");
-            if (value is [(byte)'y'] && FileSys.TryLstatAt(FileSys.AtFdCwd, Path.Combine(layerDir, relative)) is null)
+            if (IsOpaque(ancestor) && FileSys.TryLstatAt(FileSys.AtFdCwd, Path.Combine(layerDir, relative)) is null)
             {
                 hidden = true;
                 return true;
@@ -183,7 +182,7 @@ public sealed class LayeredView(IReadOnlyList<string> layerDirsTopFirst)
                     result.Add(name);
                 }
             }
-            if (FileSys.Lgetxattr(dir, "trusted.overlay.opaque") is [(byte)'y'])
+            if (IsOpaque(dir))
             {
                 break;
             }
@@ -191,6 +190,10 @@ public sealed class LayeredView(IReadOnlyList<string> layerDirsTopFirst)
         result.Sort(StringComparer.Ordinal);
         return result;
     }
+
+    /// <summary>An existing directory marked opaque; a name this layer does not have is not.</summary>
+    private static bool IsOpaque(string path) =>
+        FileSys.TryLstatAt(FileSys.AtFdCwd, path) is { Type: FileSys.S_IFDIR } && FileSys.Lgetxattr(path, "trusted.overlay.opaque") is [(byte)'y'];
 
     private static IEnumerable<string> Split(string path) =>
         path.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".");

@@ -42,14 +42,14 @@ public sealed class ExecServiceTests : IDisposable
         Assert.Equal("Container web is paused, unpause the container before exec",
             Assert.Throws<DaemonException>(() => _execs.Create("web", Sh("true"))).Message);
         _containers.SetStatus(ContainerStatus.Running);
-        var keys = Assert.Throws<DaemonException>(() => _execs.Create("web", Sh("true") with { DetachKeys = "ctrl-1" }));
+        var keys = Assert.Throws<DaemonException>(() => _execs.Create("web", Sh("true") with { InvalidDetachKeys = "ctrl-1" }));
         Assert.Equal((ErrorKind.System, "Invalid escape keys (ctrl-1) provided"), (keys.Kind, keys.Message));
     }
 
     [Fact]
     public async Task Lifecycle_CreateStartExit_AsDockerdReportsIt()
     {
-        string id = _execs.Create("web", Sh("exit 5") with { DetachKeys = "ctrl-a,x" });
+        string id = _execs.Create("web", Sh("exit 5") with { DetachKeys = [1, (byte)'x'] });
         Assert.Equal(64, id.Length);
         Assert.Equal([id], _execs.ExecIdsOf(_containers.Record));
         ExecInspection created = _execs.Inspect(id);
@@ -211,5 +211,8 @@ public sealed class ExecServiceTests : IDisposable
         public ContainerDetails Inspect(string reference) => throw new NotSupportedException();
         public Task<IContainerStreams> AttachAsync(string reference, CancellationToken cancellationToken = default) => throw new NotSupportedException();
         public ContainerCounts Counts() => throw new NotSupportedException();
+        public Berth.Engine.Containers.Logs.ContainerLogTarget GetLogTarget(string reference) => throw new NotSupportedException();
+        public void Resize(string reference, int height, int width) => throw new NotSupportedException();
+        public void PublishAttachEvent(string reference, string action) => throw new NotSupportedException();
     }
 }

@@ -15,7 +15,7 @@ public sealed class ConmonCommandLineTests
         Assert.Equal(
             "/usr/bin/conmon --api-version 1 -c abc -u abc -r /usr/sbin/runc --runtime-arg --root=/run/berth/runtime/runc " +
             "--runtime-arg --log-format=json -b /b -n abc -p /st/pidfile --exit-dir /run/berth/exits --persist-dir /st/persist " +
-            "--conmon-pidfile /st/conmon.pid --socket-dir-path /run/berth/s -l k8s-file:/st/ctr.log --log-size-max 1000 -i --leave-stdin-open",
+            "--conmon-pidfile /st/conmon.pid --socket-dir-path /run/berth/s -l k8s-file:/st/ctr.log --no-sync-log --log-size-max 1000 -i --leave-stdin-open",
             string.Join(' ', args));
     }
 
@@ -26,9 +26,18 @@ public sealed class ConmonCommandLineTests
             new MonitorCreateOptions { Tty = true, OpenStdin = true, StdinOnce = true });
         Assert.Contains("-t", args);
         Assert.Contains("-i", args);
-        // A TTY's stdin outlives each attach (ctrl-p ctrl-q, then docker attach again).
+        // A TTY's stdin outlives every attach (detach, re-attach), StdinOnce or not, as in dockerd.
         Assert.Contains("--leave-stdin-open", args);
         Assert.Equal("none", args[args.IndexOf("-l") + 1]);
+    }
+
+    [Fact]
+    public void Container_StdinOnceWithoutTty_LetsConmonCloseStdin()
+    {
+        List<string> args = ConmonCommandLine.ForContainer("/usr/bin/conmon", Runc, "abc", "/b", "/st", "/e", "/s",
+            new MonitorCreateOptions { OpenStdin = true, StdinOnce = true, LogPath = "/st/ctr.log" });
+        Assert.Contains("-i", args);
+        Assert.DoesNotContain("--leave-stdin-open", args);
     }
 
     [Fact]
