@@ -25,6 +25,9 @@ public sealed class DistributionRouter(DistributionService distribution) : IRout
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     });
 
+    /// <summary>The service behind the routes (the builder pulls through it too).</summary>
+    public DistributionService Service => distribution;
+
     public void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/auth", LoginAsync);

@@ -164,7 +164,7 @@ public sealed partial class DaemonHost
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new ContainerArchiveRouter(containers),
-            new BuildRouter(BuildWiring.Build(state, images, containers, layers, time)),
+            new BuildRouter(BuildWiring.Build(state, images, containers, layers, time, new Engine.Distribution.BuildPuller(distribution.Service))),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
