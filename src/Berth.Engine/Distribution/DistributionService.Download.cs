@@ -93,19 +93,25 @@ public sealed partial class DistributionService
             }
         }
         var sources = new List<(Digest, BlobSource)>();
+        var staged = new StagedLayer?[descriptors.Count];
         try
         {
-            Digest? parent = present > 0 ? chains[present - 1] : null;
             for (int i = present; i < descriptors.Count; i++)
             {
-                using var staged = await downloads[i]!;
-                if (staged.DiffId != diffIds[i])
+                staged[i] = await downloads[i]!;
+                if (staged[i]!.DiffId != diffIds[i])
                 {
                     throw DaemonException.InvalidParameter(Messages.RootFsMismatch);
                 }
+            }
+            // One flush for every layer of the pull (the extraction already started their writeback).
+            _staging.Sync(staged.OfType<StagedLayer>());
+            Digest? parent = present > 0 ? chains[present - 1] : null;
+            for (int i = present; i < descriptors.Count; i++)
+            {
                 var id = ShortId(blobDigests[i]);
                 await sink(ProgressMessage.Progress(id, "Extracting", descriptors[i].Size, descriptors[i].Size), cancellationToken);
-                parent = _staging.Commit(staged, parent).ChainId;
+                parent = _staging.Commit(staged[i]!, parent).ChainId;
                 await sink(ProgressMessage.Update(id, "Pull complete"), cancellationToken);
                 sources.Add((diffIds[i], new BlobSource(blobDigests[i], client.Endpoint.Host, client.Repository,
                     descriptors[i].MediaType ?? ManifestMediaTypes.DockerLayerGzip, descriptors[i].Size)));

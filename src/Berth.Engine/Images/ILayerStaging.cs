@@ -18,8 +18,17 @@ public abstract class StagedLayer : IDisposable
 /// <summary>Two-step layer application: <see cref="StageAsync"/> (parallel), <see cref="Commit"/> (in order).</summary>
 public interface ILayerStaging
 {
-    /// <summary>Unpacks a layer tar (plain, gzip or zstd) with the same rules and limits as ApplyAsync.</summary>
+    /// <summary>
+    /// Unpacks a layer tar (plain, gzip or zstd) with the same rules and limits as ApplyAsync. The
+    /// files are not flushed yet (see <see cref="Sync"/>).
+    /// </summary>
     Task<StagedLayer> StageAsync(Stream layerTar, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes staged layers durable with one flush for all of them (a pull's layers), instead of
+    /// one per layer. <see cref="Commit"/> flushes a layer this did not cover by itself.
+    /// </summary>
+    void Sync(IEnumerable<StagedLayer> staged);
 
     /// <summary>
     /// Publishes a staged layer on <paramref name="parentChainId"/> (which must exist). When the

@@ -1,5 +1,6 @@
 using Berth.Engine.Errors;
 using Berth.Engine.Images;
+using Berth.Linux;
 
 namespace Berth.Storage.Layers;
 
@@ -14,7 +15,7 @@ public sealed partial class OverlayLayerStore : ILayerStaging
             var diff = Path.Combine(temp, "diff");
             Directory.CreateDirectory(diff, PublicDir);
             var result = await RunSync(layerTar, s => LayerExtractor.Extract(s, diff, Path.Combine(temp, "tar-split.gz"),
-                Path.Combine(temp, "shadow"), _limits, cancellationToken), cancellationToken);
+                Path.Combine(temp, "shadow"), _limits, cancellationToken, durable: false), cancellationToken);
             return new Staged(this, temp, result.DiffId, result.Size);
         }
         catch
@@ -24,11 +25,31 @@ public sealed partial class OverlayLayerStore : ILayerStaging
         }
     }
 
+    public void Sync(IEnumerable<StagedLayer> staged)
+    {
+        var pending = staged.OfType<Staged>().Where(s => s.Owner == this && !s.Done && !s.Durable).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+        // syncfs covers the whole filesystem the staging directories live on: one call for all.
+        SyncDirectory(pending[0].TempDir);
+        foreach (var s in pending)
+        {
+            s.Durable = true;
+        }
+    }
+
     public LayerInfo Commit(StagedLayer staged, Digest? parentChainId)
     {
         if (staged is not Staged s || s.Owner != this || s.Done)
         {
             throw new ArgumentException("not a pending layer of this store", nameof(staged));
+        }
+        if (!s.Durable)
+        {
+            SyncDirectory(s.TempDir);
+            s.Durable = true;
         }
         if (parentChainId is { } p && Get(p) is null)
         {
@@ -66,6 +87,7 @@ public sealed partial class OverlayLayerStore : ILayerStaging
         public OverlayLayerStore Owner => owner;
         public string TempDir => tempDir;
         public bool Done => Volatile.Read(ref _done) != 0;
+        public bool Durable { get; set; }
         public override Digest DiffId => diffId;
         public override long Size => size;
 
@@ -81,6 +103,19 @@ public sealed partial class OverlayLayerStore : ILayerStaging
             {
                 owner.DiscardTemp(tempDir);
             }
+        }
+    }
+
+    private static void SyncDirectory(string dir)
+    {
+        var fd = FileSys.OpenDirectory(dir);
+        try
+        {
+            FileSys.Syncfs(fd);
+        }
+        finally
+        {
+            FileSys.Close(fd);
         }
     }
 }
