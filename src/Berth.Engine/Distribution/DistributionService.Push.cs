@@ -179,7 +179,11 @@ public sealed partial class DistributionService
             {
                 await using var tar = _layers.OpenTar(chainId);
                 await using var progress = new ProgressStream(tar, size, id, "Pushing", sink);
-                await using (var gzip = new System.IO.Compression.GZipStream(pipe.Writer.AsStream(leaveOpen: true), System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                // zlib level 2, not Fastest (1): level 1 is zlib-ng's deflate_quick, which never falls
+                // back to stored blocks, so incompressible data grows ~10% and every puller pays a
+                // Huffman decode per byte; level 2 stores such blocks as dockerd's level 6 does.
+                await using (var gzip = new System.IO.Compression.GZipStream(pipe.Writer.AsStream(leaveOpen: true),
+                    new System.IO.Compression.ZLibCompressionOptions { CompressionLevel = 2 }, leaveOpen: true))
                 {
                     await progress.CopyToAsync(gzip, 1 << 20, stop.Token);
                 }
