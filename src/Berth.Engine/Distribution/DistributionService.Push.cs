@@ -179,12 +179,12 @@ public sealed partial class DistributionService
             {
                 await using var tar = _layers.OpenTar(chainId);
                 await using var progress = new ProgressStream(tar, size, id, "Pushing", sink);
-                // zlib level 2, not Fastest (1): level 1 is zlib-ng's deflate_quick, which never falls
-                // back to stored blocks, so incompressible data grows ~10% and every puller pays a
-                // Huffman decode per byte; level 2 stores such blocks as dockerd's level 6 does.
-                await using (var gzip = new System.IO.Compression.GZipStream(pipe.Writer.AsStream(leaveOpen: true),
-                    new System.IO.Compression.ZLibCompressionOptions { CompressionLevel = 2 }, leaveOpen: true))
+                var head = new byte[PushCompression.SampleSize];
+                int headLength = await progress.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, stop.Token);
+                var options = new System.IO.Compression.ZLibCompressionOptions { CompressionLevel = PushCompression.LevelFor(head.AsSpan(0, headLength)) };
+                await using (var gzip = new System.IO.Compression.GZipStream(pipe.Writer.AsStream(leaveOpen: true), options, leaveOpen: true))
                 {
+                    await gzip.WriteAsync(head.AsMemory(0, headLength), stop.Token);
                     await progress.CopyToAsync(gzip, 1 << 20, stop.Token);
                 }
                 await pipe.Writer.CompleteAsync();
