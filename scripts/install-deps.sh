@@ -12,6 +12,7 @@ packages=(
   docker-registry           # a real registry on loopback for pull/push tests
   docker-compose python3-docker  # real third-party clients
   skopeo                    # docker-archive / oci-archive round trips for docker load tests
+  procps                    # ps, which docker top runs on the host (as dockerd does)
 )
 
 missing=()

@@ -22,7 +22,8 @@ public sealed record EndpointLease(NetworkRecord Network, string EndpointId, uin
 /// </summary>
 public sealed partial class NetworkService
 {
-    private sealed record LiveEndpoint(NetworkEndpoint Info, uint Address);
+    /// <summary><see cref="Releasing"/>: the container is gone, its veth is still being deleted; the address stays taken.</summary>
+    private sealed record LiveEndpoint(NetworkEndpoint Info, uint Address, bool Releasing = false);
 
     // network id → endpoint id → endpoint; guarded by _lock like the networks themselves.
     private readonly Dictionary<string, Dictionary<string, LiveEndpoint>> _endpoints = new(StringComparer.Ordinal);
@@ -58,7 +59,7 @@ public sealed partial class NetworkService
                 throw DaemonException.NotFound(Messages.NetworkNotFound(networkId));
             }
             var live = EndpointsOfLocked(networkId);
-            if (live.Values.Any(e => e.Info.ContainerId == containerId || e.Info.Name == containerName))
+            if (live.Values.Any(e => !e.Releasing && (e.Info.ContainerId == containerId || e.Info.Name == containerName)))
             {
                 throw DaemonException.Forbidden(Messages.EndpointExists(containerName, n.Name));
             }
@@ -87,6 +88,31 @@ public sealed partial class NetworkService
             string shown = address == 0 ? "" : $"{Ipv4Prefix.Format(address)}/{prefix}";
             live[endpointId] = new LiveEndpoint(new NetworkEndpoint(containerId, containerName, endpointId, mac.Length == 0 ? "" : MacAddresses.Format(mac), shown, ""), address);
             return new EndpointLease(n, endpointId, address, prefix, gateway, mac, DriverOptions.Parse(n.Options).Mtu);
+        }
+    }
+
+    /// <summary>
+    /// The endpoint's container let go of it: it stops counting for inspect and in-use checks at
+    /// once, but its address stays taken until <see cref="Unlease"/> (its veth may still answer).
+    /// </summary>
+    public void BeginUnlease(string networkId, string endpointId)
+    {
+        lock (_lock)
+        {
+            if (_endpoints.TryGetValue(networkId, out var live) && live.TryGetValue(endpointId, out var endpoint))
+            {
+                live[endpointId] = endpoint with { Releasing = true };
+            }
+        }
+    }
+
+    /// <summary>True when the address is held by an endpoint that is being released (worth waiting for).</summary>
+    public bool IsReleasing(string networkId, string address)
+    {
+        lock (_lock)
+        {
+            return Ipv4Prefix.TryParseAddress(address, out uint a) && _endpoints.TryGetValue(networkId, out var live)
+                && live.Values.Any(e => e.Releasing && e.Address == a);
         }
     }
 
@@ -170,7 +196,7 @@ public sealed partial class NetworkService
     {
         lock (_lock)
         {
-            return _endpoints.TryGetValue(networkId, out var live) ? [.. live.Values.Select(e => e.Info)] : [];
+            return _endpoints.TryGetValue(networkId, out var live) ? [.. live.Values.Where(e => !e.Releasing).Select(e => e.Info)] : [];
         }
     }
 }

@@ -127,6 +127,11 @@ public sealed partial class NetworkService
         }
         var options = DriverOptions.Parse(n.Options);
         _devices.Ensure(n.BridgeName, n.Id, Ipv4Prefix.Parse(pool.Subnet), gateway, options.Mtu);
+        if (!n.Internal)
+        {
+            // Published ports answer on 127.0.0.1 too (hairpin NAT, no proxy).
+            Ports.RouteLocalnet.Enable(n.BridgeName);
+        }
     }
 
     internal static IReadOnlyList<BridgeRules> RulesFor(IEnumerable<NetworkRecord> networks) =>

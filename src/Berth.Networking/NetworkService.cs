@@ -113,6 +113,7 @@ public sealed partial class NetworkService : INetworkBackend
             {
                 LogForwardingEnabled(_log);
             }
+            Ports.RouteLocalnet.EnableBridgeNetfilter();
         }
     }
 
@@ -270,5 +271,5 @@ public sealed partial class NetworkService : INetworkBackend
         _store.DeleteNetwork(record.Id);
     }
 
-    private bool HasEndpoints(NetworkRecord n) => _endpoints.TryGetValue(n.Id, out var live) && live.Count > 0;
+    private bool HasEndpoints(NetworkRecord n) => _endpoints.TryGetValue(n.Id, out var live) && live.Values.Any(e => !e.Releasing);
 }

@@ -42,6 +42,7 @@ public static class ApiJson
 
     public static ContainersJsonContext Containers { get; } = new(Options());
 
+    public static ContainerOpsJsonContext ContainerOps { get; } = new(Options());
     public static ExecJsonContext Exec { get; } = new(CaseInsensitive(Options()));
     public static ArchiveJsonContext Archive { get; } = new(Options());
 

@@ -95,6 +95,11 @@ namespace Berth.Api.Models
         public long? NanoCpus { get; init; }
         public string? CgroupParent { get; init; }
         public ushort? BlkioWeight { get; init; }
+        public List<WeightDeviceWire>? BlkioWeightDevice { get; init; }
+        public List<ThrottleDeviceWire>? BlkioDeviceReadBps { get; init; }
+        public List<ThrottleDeviceWire>? BlkioDeviceWriteBps { get; init; }
+        public List<ThrottleDeviceWire>? BlkioDeviceReadIOps { get; init; }
+        public List<ThrottleDeviceWire>? BlkioDeviceWriteIOps { get; init; }
         public long? CpuPeriod { get; init; }
         public long? CpuQuota { get; init; }
         public long? CpuRealtimePeriod { get; init; }
@@ -123,7 +128,8 @@ namespace Berth.Api.Models
 
     public sealed record ContainerStateWire(
         string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled, bool Dead,
-        int Pid, int ExitCode, string Error, string StartedAt, string FinishedAt);
+        int Pid, int ExitCode, string Error, string StartedAt, string FinishedAt,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HealthWire? Health = null);
 
     /// <summary>moby NetworkSettings (API 1.44: the deprecated top-level fields mirror the default bridge).</summary>
     public sealed record NetworkSettingsWire
@@ -189,7 +195,7 @@ namespace Berth.Api.Models
         public required string ImageID { get; init; }
         public required string Command { get; init; }
         public long Created { get; init; }
-        public IReadOnlyList<JsonElement> Ports { get; init; } = [];
+        public IReadOnlyList<PortWire> Ports { get; init; } = [];
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRw { get; init; }
         [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? SizeRootFs { get; init; }
         public required IReadOnlyDictionary<string, string> Labels { get; init; }

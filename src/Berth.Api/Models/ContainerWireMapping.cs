@@ -105,6 +105,11 @@ public static class ContainerWireMapping
             NanoCpus = h.NanoCpus ?? 0,
             CgroupParent = h.CgroupParent ?? "",
             BlkioWeight = h.BlkioWeight ?? 0,
+            BlkioWeightDevice = h.BlkioWeightDevice?.Select(d => new WeightDeviceSettings(d.Path ?? "", d.Weight ?? 0)).ToList(),
+            BlkioDeviceReadBps = ContainerOpsWireMapping.Throttles(h.BlkioDeviceReadBps),
+            BlkioDeviceWriteBps = ContainerOpsWireMapping.Throttles(h.BlkioDeviceWriteBps),
+            BlkioDeviceReadIOps = ContainerOpsWireMapping.Throttles(h.BlkioDeviceReadIOps),
+            BlkioDeviceWriteIOps = ContainerOpsWireMapping.Throttles(h.BlkioDeviceWriteIOps),
             CpuPeriod = h.CpuPeriod ?? 0,
             CpuQuota = h.CpuQuota ?? 0,
             CpuRealtimePeriod = h.CpuRealtimePeriod ?? 0,
@@ -168,6 +173,11 @@ public static class ContainerWireMapping
         NanoCpus = h.NanoCpus,
         CgroupParent = h.CgroupParent,
         BlkioWeight = h.BlkioWeight,
+        BlkioWeightDevice = h.BlkioWeightDevice?.Select(d => new WeightDeviceWire(d.Path, d.Weight)).ToList(),
+        BlkioDeviceReadBps = ContainerOpsWireMapping.ThrottlesWire(h.BlkioDeviceReadBps),
+        BlkioDeviceWriteBps = ContainerOpsWireMapping.ThrottlesWire(h.BlkioDeviceWriteBps),
+        BlkioDeviceReadIOps = ContainerOpsWireMapping.ThrottlesWire(h.BlkioDeviceReadIOps),
+        BlkioDeviceWriteIOps = ContainerOpsWireMapping.ThrottlesWire(h.BlkioDeviceWriteIOps),
         CpuPeriod = h.CpuPeriod,
         CpuQuota = h.CpuQuota,
         CpuRealtimePeriod = h.CpuRealtimePeriod,
@@ -242,7 +252,7 @@ public static class ContainerWireMapping
             Path = r.Path,
             Args = r.Args,
             State = new ContainerStateWire(ContainerState.StatusText(s.Status), s.Running, s.Paused, s.Restarting, s.OOMKilled, s.Dead,
-                s.Pid, s.ExitCode, s.Error, Time(s.StartedAt), Time(s.FinishedAt)),
+                s.Pid, s.ExitCode, s.Error, Time(s.StartedAt), Time(s.FinishedAt), ContainerOpsWireMapping.ToWire(s.Health)),
             Image = r.ImageId,
             ResolvConfPath = r.ResolvConfPath,
             HostnamePath = r.HostnamePath,
@@ -257,7 +267,7 @@ public static class ContainerWireMapping
             GraphDriver = new GraphDriverWire(graph, r.Driver),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
             Config = ToWire(r.Config),
-            NetworkSettings = EndpointWireMapping.Settings(r),
+            NetworkSettings = EndpointWireMapping.Settings(r) with { Ports = PortWireMapping.Map(details.Ports) },
         };
     }
 
@@ -279,6 +289,7 @@ public static class ContainerWireMapping
             Status = StatusText.Describe(r.State, false, now),
             HostConfig = new SummaryHostConfigWire(r.HostConfig.NetworkMode),
             NetworkSettings = new SummaryNetworkSettingsWire(EndpointWireMapping.Networks(r)),
+            Ports = PortWireMapping.Rows(summary.Ports),
             Mounts = [.. r.MountPoints.Select(MountWireMapping.ToWire)],
         };
     }

@@ -108,7 +108,24 @@ namespace Berth.Api.Models
         IReadOnlyList<ImageSummaryWire>? Images,
         IReadOnlyList<ContainerSummaryWire>? Containers,
         IReadOnlyList<VolumeWire>? Volumes,
-        IReadOnlyList<System.Text.Json.JsonElement>? BuildCache);
+        IReadOnlyList<BuildCacheWire>? BuildCache);
+
+    /// <summary>
+    /// A build-cache record of GET /system/df (moby types.BuildCache). The classic builder's cache
+    /// points at images, so a record's bytes are those of its image's layers, counted under Images:
+    /// Size is 0 and Shared is true.
+    /// </summary>
+    public sealed record BuildCacheWire(
+        string ID,
+        string Parent,
+        string Type,
+        string Description,
+        bool InUse,
+        bool Shared,
+        long Size,
+        string CreatedAt,
+        string LastUsedAt,
+        int UsageCount);
 }
 
 namespace Berth.Api.Http

@@ -17,7 +17,6 @@ namespace Berth.Api.Routers;
 /// </summary>
 public sealed class BuildRouter(IBuildService builds) : IRouter
 {
-    private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private static readonly BuildWireContext Wire = new(new JsonSerializerOptions
     {
         Encoder = ApiJson.Encoder,
@@ -76,10 +75,7 @@ public sealed class BuildRouter(IBuildService builds) : IRouter
                 context.Response.ContentType = "application/json";
                 await context.Response.StartAsync(cancellationToken);
             }
-            var body = context.Response.Body;
-            await JsonSerializer.SerializeAsync(body, message, Wire.BuildMessageWire, cancellationToken);
-            await body.WriteAsync(CrLf, cancellationToken);
-            await body.FlushAsync(cancellationToken);
+            await JsonLines.WriteAsync(context.Response, message, Wire.BuildMessageWire, cancellationToken);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Berth.Api.Http;
 using Berth.Api.Models;
+using Berth.Engine.Build;
 using Berth.Engine.Errors;
 using Berth.Engine.Containers;
 using Berth.Engine.Filters;
@@ -22,9 +23,11 @@ public sealed class DiskUsageRouter : IRouter
     private readonly IContainerService? _containers;
     private readonly IVolumeService? _volumes;
     private readonly TimeProvider _time;
+    private readonly IBuildService? _build;
 
-    public DiskUsageRouter(IImageService images, IContainerService? containers = null, IVolumeService? volumes = null, TimeProvider? time = null)
+    public DiskUsageRouter(IImageService images, IContainerService? containers = null, IVolumeService? volumes = null, TimeProvider? time = null, IBuildService? build = null)
     {
+        _build = build;
         _images = images;
         _containers = containers;
         _volumes = volumes;
@@ -75,7 +78,24 @@ public sealed class DiskUsageRouter : IRouter
             volumeList = _volumes is null ? [] :
                 [.. (await _volumes.GetUsageAsync(context.RequestAborted)).Select(u => VolumesRouter.ToWire(u.Volume) with { UsageData = new VolumeUsageWire(u.Size, u.RefCount) })];
         }
-        var body = new DiskUsageWire(layersSize, imageList, containerList, volumeList, buildCache ? [] : null);
+        IReadOnlyList<BuildCacheWire>? cacheList = null;
+        if (buildCache)
+        {
+            cacheList = _build is null ? [] : [.. _build.CacheEntries().Select(ToWire)];
+        }
+        var body = new DiskUsageWire(layersSize, imageList, containerList, volumeList, cacheList);
         await context.WriteJsonAsync(body, ApiJson.Images.DiskUsageWire);
     }
+
+    private static BuildCacheWire ToWire(BuildCacheEntry entry) => new(
+        entry.Key.Length > 25 ? entry.Key[..25] : entry.Key,
+        "",
+        "regular",
+        "classic builder step, image " + entry.ImageId,
+        InUse: false,
+        Shared: true,
+        Size: 0,
+        entry.Created.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        entry.LastUsed.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        UsageCount: 0);
 }

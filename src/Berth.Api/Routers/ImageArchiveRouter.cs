@@ -16,7 +16,6 @@ namespace Berth.Api.Routers;
 /// </summary>
 public sealed class ImageArchiveRouter(IImageArchive archive) : IRouter
 {
-    private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private static readonly ArchiveWireContext Wire = new(new JsonSerializerOptions
     {
         Encoder = ApiJson.Encoder,
@@ -51,7 +50,7 @@ public sealed class ImageArchiveRouter(IImageArchive archive) : IRouter
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync(context.RequestAborted);
-        var body = context.Response.Body;
+        var body = context.Response;
         try
         {
             await archive.LoadAsync(context.Request.Body, !quiet, (report, ct) => WriteAsync(body, ToWire(report), ct), context.RequestAborted);
@@ -94,12 +93,8 @@ public sealed class ImageArchiveRouter(IImageArchive archive) : IRouter
         return value.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + units[unit];
     }
 
-    private static async Task WriteAsync(Stream body, JsonMessageWire message, CancellationToken cancellationToken)
-    {
-        await JsonSerializer.SerializeAsync(body, message, Wire.JsonMessageWire, cancellationToken);
-        await body.WriteAsync(CrLf, cancellationToken);
-        await body.FlushAsync(cancellationToken);
-    }
+    private static Task WriteAsync(HttpResponse response, JsonMessageWire message, CancellationToken cancellationToken) =>
+        JsonLines.WriteAsync(response, message, Wire.JsonMessageWire, cancellationToken);
 }
 
 /// <summary>moby jsonmessage.JSONMessage, the fields load uses, in Go's order.</summary>

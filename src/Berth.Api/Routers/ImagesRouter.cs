@@ -16,7 +16,6 @@ namespace Berth.Api.Routers;
 /// </summary>
 public sealed class ImagesRouter : IRouter
 {
-    private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private readonly IImageService _images;
     private readonly DistributionRouter? _distribution;
 
@@ -125,9 +124,7 @@ public sealed class ImagesRouter : IRouter
         var id = await _images.ImportAsync(request, context.Request.Body, context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
-        await System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, new StatusMessageWire(id.ToString()),
-            ApiJson.Images.StatusMessageWire, context.RequestAborted);
-        await context.Response.Body.WriteAsync(CrLf, context.RequestAborted);
+        await JsonLines.WriteAsync(context.Response, new StatusMessageWire(id.ToString()), ApiJson.Images.StatusMessageWire, context.RequestAborted);
     }
 
     private static string? TrimSuffix(string path, string suffix) =>

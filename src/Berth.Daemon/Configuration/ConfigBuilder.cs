@@ -132,6 +132,7 @@ internal static class ConfigBuilder
             Icc = Bool(DaemonOptions.Icc) ?? defaults.Icc,
             IpMasq = Bool(DaemonOptions.IpMasq) ?? defaults.IpMasq,
             DefaultAddressPools = pools,
+            Dns = settings.TryGetValue(DaemonOptions.Dns, out object? dns) ? [.. ((string[])dns).Select(d => d.Trim())] : [],
             LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
             LogDriver = logDriver,
             LogOpts = logOpts,

@@ -49,7 +49,24 @@ internal static class ConfigValidation
                 }
             }
         }
+        if (settings.TryGetValue(DaemonOptions.Dns, out object? dns))
+        {
+            foreach (string server in (string[])dns)
+            {
+                if (!IsIpAddress(server))
+                {
+                    return $"IP address is not correctly formatted: {server}";
+                }
+            }
+        }
         return null;
+    }
+
+    /// <summary>net.ParseIP after trimming, as opts.ValidateIPAddress: dotted quads or IPv6 only.</summary>
+    public static bool IsIpAddress(string value)
+    {
+        string v = value.Trim();
+        return Berth.Engine.Networks.PortSpecs.NormalizeHostIp(v).Length > 0;
     }
 
     /// <summary>Lower case for the logger; empty means the default, as an unset value would.</summary>

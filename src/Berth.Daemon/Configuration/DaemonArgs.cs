@@ -106,6 +106,11 @@ internal sealed class DaemonArgs
             {
                 error = DaemonLabels.Validate(value);
             }
+            else if (o == DaemonOptions.Dns && !ConfigValidation.IsIpAddress(value))
+            {
+                // opts.ValidateIPAddress
+                error = $"IP address is not correctly formatted: {value}";
+            }
             if (error is not null)
             {
                 parsed.Error = InvalidArgument(value, o, error);

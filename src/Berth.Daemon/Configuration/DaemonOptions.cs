@@ -43,6 +43,7 @@ internal static class DaemonOptions
     public static readonly DaemonOption CgroupParent = new("cgroup-parent", "cgroup-parent", null, SettingKind.String, "Set parent cgroup for all containers");
     public static readonly DaemonOption Bridge = new("bridge", "bridge", "b", SettingKind.String, "Attach containers to a network bridge");
     public static readonly DaemonOption AddressPools = new("default-address-pools", "default-address-pool", null, SettingKind.PoolList, "Default address pools for node specific local networks");
+    public static readonly DaemonOption Dns = new("dns", "dns", null, SettingKind.StringList, "DNS server to use");
     public static readonly DaemonOption Bip = new("bip", "bip", null, SettingKind.String, "Specify default-bridge IP");
     public static readonly DaemonOption FixedCidr = new("fixed-cidr", "fixed-cidr", null, SettingKind.String, "IPv4 subnet for fixed IPs");
     public static readonly DaemonOption Mtu = new("mtu", "mtu", null, SettingKind.Int, "Set the containers network MTU (default 1500)");
@@ -64,7 +65,7 @@ internal static class DaemonOptions
 
     public static readonly IReadOnlyList<DaemonOption> All =
     [
-        Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, ExecRoot, FixedCidr, Group, Help, Hosts,
+        Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, FixedCidr, Group, Help, Hosts,
         Icc, InsecureRegistries, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, Mtu, PidFile,
         RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];

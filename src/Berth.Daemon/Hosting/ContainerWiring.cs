@@ -2,6 +2,7 @@ using Berth.Engine.Configuration;
 using Berth.Engine.Containers;
 using Berth.Engine.Events;
 using Berth.Engine.Images;
+using Berth.Runtime.Cgroups;
 using Berth.Runtime.Containers;
 using Berth.Runtime.Monitor;
 using Berth.Runtime.Oci;
@@ -50,6 +51,7 @@ internal static class ContainerWiring
         {
             DataRoot = config.DataRoot,
             CgroupParent = config.CgroupParent,
+            DefaultDns = config.Dns,
             DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
         }, log)
         {
@@ -57,6 +59,7 @@ internal static class ContainerWiring
             Filesystem = rootAccess,
             Files = files,
             Committer = images as IImageCommitter,
+            Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes()),
         };
     }
 

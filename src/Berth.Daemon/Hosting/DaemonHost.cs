@@ -120,10 +120,9 @@ public sealed partial class DaemonHost
         // are up — netlink and iptables cost more than the whole rest of start-up.
         using var netlink = new RtNetlink();
         var networkLog = loggerFactory.CreateLogger("network");
+        var firewall = new Firewall(config.IptablesChainPrefix, new IptablesCommands(), networkLog);
         var networks = new NetworkService(() => _config.Current, new SqliteNetworkStore(state),
-            new BridgeDevices(netlink, config.IptablesChainPrefix, networkLog),
-            new Firewall(config.IptablesChainPrefix, new IptablesCommands(), networkLog),
-            events, time, networkLog);
+            new BridgeDevices(netlink, config.IptablesChainPrefix, networkLog), firewall, events, time, networkLog);
         try
         {
             networks.Load();
@@ -136,6 +135,7 @@ public sealed partial class DaemonHost
             new BridgeEndpointDriver(netlink, config.IptablesChainPrefix), events, networkLog);
         containers.Networking = containerNetworking;
         networks.Attacher = containers;
+        await using var embeddedDns = PublishingWiring.Attach(containerNetworking, containers, firewall, () => _config.Current, networkLog);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = _args });
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(loggerProvider);
@@ -150,6 +150,7 @@ public sealed partial class DaemonHost
         });
         var app = builder.Build();
         var distribution = DistributionWiring.Build(config, images, content, layers, loggerFactory);
+        var build = BuildWiring.Build(state, images, containers, layers, time, new Engine.Distribution.BuildPuller(distribution.Service));
         IRouter[] routers =
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
@@ -157,14 +158,15 @@ public sealed partial class DaemonHost
             new ImagesRouter(images, distribution),
             distribution,
             new ImageArchiveRouter(images),
-            new DiskUsageRouter(images, containers, volumes, time),
+            new DiskUsageRouter(images, containers, volumes, time, build),
             new NetworksRouter(networks),
             new VolumesRouter(volumes),
             new ContainersRouter(containers, time),
+            new ContainerOpsRouter(containers),
             new ExecRouter(execs),
             new ContainerStreamsRouter(containers, new Engine.Containers.Logs.ContainerLogService(containers, new Runtime.Logs.K8sLogReader())),
             new ContainerArchiveRouter(containers),
-            new BuildRouter(BuildWiring.Build(state, images, containers, layers, time, new Engine.Distribution.BuildPuller(distribution.Service))),
+            new BuildRouter(build),
             new UnsupportedRouter(),
         ];
         ApiPipeline.Configure(app, routers, $"Berth/{BuildInfo.Version} (linux)");
@@ -213,6 +215,7 @@ public sealed partial class DaemonHost
             await app.StopAsync(deadline.Token);
         }
         await reconciled; // it uses netlink, disposed below
+        await containerNetworking.DrainAsync(); // veth deletions of the containers just stopped
         await app.DisposeAsync();
         Listeners.RemoveUnixSockets(addresses);
         LogStopped(log);

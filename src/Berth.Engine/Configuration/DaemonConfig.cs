@@ -52,6 +52,8 @@ public sealed record DaemonConfig
     /// <summary>registry-mirrors, insecure-registries, max-concurrent-*, and Berth's certs.d root.</summary>
     public Distribution.RegistryOptions Registry { get; init; } = new();
 
+    /// <summary>--dns: containers' nameservers (default bridge) or the embedded resolver's external servers (user networks).</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
     /// <summary>--live-restore: a clean shutdown leaves running containers running (the next start re-attaches them).</summary>
     public bool LiveRestore { get; init; }
     /// <summary>log-driver / log-opts: the LogConfig of containers that do not choose their own.</summary>

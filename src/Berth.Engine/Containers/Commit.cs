@@ -31,7 +31,8 @@ public sealed partial class ContainerService
         string upper = _layers.ReadWriteDiffPath(record.Id);
         IContainerFileOps files = FileOps;
         IDisposable? frozen = null;
-        if (request.Pause && record.State.Running && Filesystem is { } fs)
+        // A container the user paused stays paused: freezing it again and thawing after would unpause it.
+        if (request.Pause && record.State.Running && !record.State.Paused && Filesystem is { } fs)
         {
             frozen = await fs.FreezeAsync(record, cancellationToken).ConfigureAwait(false);
         }

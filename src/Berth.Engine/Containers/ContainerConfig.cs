@@ -57,6 +57,12 @@ public sealed record DeviceSettings(string PathOnHost, string PathInContainer, s
 
 public sealed record UlimitSettings(string Name, long Soft, long Hard);
 
+/// <summary>--blkio-weight-device: a device path and its weight (10-1000).</summary>
+public sealed record WeightDeviceSettings(string Path, ushort Weight);
+
+/// <summary>--device-read-bps and friends: a device path and its rate (bytes or operations per second).</summary>
+public sealed record ThrottleDeviceSettings(string Path, ulong Rate);
+
 /// <summary>A container's HostConfig as the API gives it (moby container.HostConfig), defaults applied.</summary>
 public sealed record HostSettings
 {
@@ -102,6 +108,11 @@ public sealed record HostSettings
     public long NanoCpus { get; init; }
     public string CgroupParent { get; init; } = "";
     public ushort BlkioWeight { get; init; }
+    public IReadOnlyList<WeightDeviceSettings>? BlkioWeightDevice { get; init; }
+    public IReadOnlyList<ThrottleDeviceSettings>? BlkioDeviceReadBps { get; init; }
+    public IReadOnlyList<ThrottleDeviceSettings>? BlkioDeviceWriteBps { get; init; }
+    public IReadOnlyList<ThrottleDeviceSettings>? BlkioDeviceReadIOps { get; init; }
+    public IReadOnlyList<ThrottleDeviceSettings>? BlkioDeviceWriteIOps { get; init; }
     public long CpuPeriod { get; init; }
     public long CpuQuota { get; init; }
     public long CpuRealtimePeriod { get; init; }

@@ -143,12 +143,20 @@ public static class ContainerFiles
     }
 
     /// <summary>Creates &lt;data-root&gt;/containers/&lt;id&gt;/ with hostname, hosts and resolv.conf.</summary>
-    public static void Write(ContainerRecord record, string hostResolvConf)
+    public static void Write(ContainerRecord record, string hostResolvConf, IReadOnlyList<string>? daemonDns = null)
     {
         Directory.CreateDirectory(record.ContainerDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(record.HostnamePath, record.Config.Hostname + "\n");
         File.WriteAllText(record.HostsPath, HostsText(record.Config.Hostname, record.Config.Domainname));
-        File.WriteAllText(record.ResolvConfPath, ResolvConfText(ReadHostResolvConf(hostResolvConf),
-            record.HostConfig.Dns, record.HostConfig.DnsSearch, record.HostConfig.DnsOptions));
+        var h = record.HostConfig;
+        IReadOnlyList<string> dns = h.Dns.Count > 0 ? h.Dns : daemonDns ?? [];
+        string host = ReadHostResolvConf(hostResolvConf);
+        File.WriteAllText(record.ResolvConfPath, EmbeddedDnsFiles.UsesEmbeddedDns(h.NetworkMode)
+            ? EmbeddedDnsFiles.ResolvConfText(host, h.DnsSearch, h.DnsOptions, dns.Count > 0 ? dns : ResolvNameservers(host))
+            : ResolvConfText(host, dns, h.DnsSearch, h.DnsOptions));
     }
+
+    private static List<string> ResolvNameservers(string text) =>
+        [.. text.Split('\n').Select(l => l.Trim().Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > 1 && f[0] == "nameserver").Select(f => f[1])];
 }

@@ -37,6 +37,13 @@ public sealed class ContainerFilter
                 ? code
                 : throw DaemonException.InvalidParameter(Messages.InvalidFilterEntry("exited", value)));
         }
+        foreach (string value in filters.Values("health"))
+        {
+            if (value is not (HealthState.None or HealthState.Starting or HealthState.Healthy or HealthState.Unhealthy))
+            {
+                throw DaemonException.InvalidParameter(Messages.InvalidHealthFilter(value));
+            }
+        }
         foreach (string value in filters.Values("status"))
         {
             _statuses.Add(ContainerState.TryParseStatus(value, out var status)
@@ -101,6 +108,10 @@ public sealed class ContainerFilter
         }
         if (_filters.Contains("ancestor") && _filters.Values("ancestor").Count > 0
             && !AncestorImageIds.Contains(c.ImageId) && !_filters.Values("ancestor").Contains(c.Config.Image))
+        {
+            return false;
+        }
+        if (!_filters.ExactMatch("health", c.State.Health?.Status ?? HealthState.None))
         {
             return false;
         }

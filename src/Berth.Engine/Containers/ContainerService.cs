@@ -16,6 +16,8 @@ public sealed record ContainerServiceOptions
     public int DefaultStopTimeoutSeconds { get; init; } = 10;
     /// <summary>Host resolv.conf (dockerd copies it, minus localhost nameservers).</summary>
     public string HostResolvConf { get; init; } = "/etc/resolv.conf";
+    /// <summary>The daemon's --dns servers.</summary>
+    public IReadOnlyList<string> DefaultDns { get; init; } = [];
     /// <summary>log-driver / log-opts: what a container without its own LogConfig.Type gets.</summary>
     public LogSettings DefaultLogConfig { get; init; } = new();
 }
@@ -68,7 +70,7 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
     public Exec.IExecIdSource? ExecIds { get; set; }
 
     /// <summary>One container's live bookkeeping; <see cref="Record"/> is the committed snapshot.</summary>
-    private sealed class Entry
+    private sealed partial class Entry
     {
         public Entry(ContainerRecord record)
         {

@@ -29,6 +29,8 @@ public sealed record ContainerState
     public string Error { get; init; } = "";
     public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>Set once a health check ran (or starts) for the container; null without one.</summary>
+    public HealthState? Health { get; init; }
 
     [JsonIgnore] public bool Running => Status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Restarting;
     [JsonIgnore] public bool Paused => Status == ContainerStatus.Paused;
@@ -70,7 +72,12 @@ public sealed record ContainerState
 
     /// <summary>running → exited with the monitor's code.</summary>
     public ContainerState ToExited(int exitCode, bool oomKilled, DateTimeOffset finishedAt) =>
-        this with { Status = ContainerStatus.Exited, Pid = 0, ExitCode = exitCode, OOMKilled = oomKilled, FinishedAt = finishedAt };
+        this with
+        {
+            Status = ContainerStatus.Exited, Pid = 0, ExitCode = exitCode, OOMKilled = oomKilled, FinishedAt = finishedAt,
+            // dockerd marks the health unhealthy when its monitor stops with the container.
+            Health = Health is null ? null : Health with { Status = HealthState.Unhealthy },
+        };
 
     /// <summary>
     /// A start that failed before the process ran: dockerd keeps the status (created stays

@@ -15,7 +15,10 @@ public sealed partial class ContainerService
     public async Task<CreateResult> CreateAsync(CreateRequest request, CancellationToken cancellationToken = default)
     {
         Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
+        var warnings = new List<string>();
+        HostSettings hostConfig = VerifyForCreate(request, warnings);
         // 404 "No such image: x" is what makes the CLI try a pull.
+        warnings.AddRange(Networks.PortSpecs.Validate(request.Config, request.HostConfig));
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
@@ -43,7 +46,7 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = request.HostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
+            HostConfig = hostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
             ContainerDir = dir,
             // dockerd leaves LogPath empty for drivers that keep no file.
             LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),
@@ -53,7 +56,7 @@ public sealed partial class ContainerService
         IReadOnlyList<Mounts.MountPoint> mounts = [];
         try
         {
-            ContainerFiles.Write(record, _options.HostResolvConf);
+            ContainerFiles.Write(record, _options.HostResolvConf, _options.DefaultDns);
             _layers.CreateReadWrite(id, topChain is null ? null : Digest.Parse(topChain));
             layerCreated = true;
             mounts = await Mounts.RegisterAsync(id, config, record.HostConfig, Get, cancellationToken).ConfigureAwait(false);
@@ -77,7 +80,7 @@ public sealed partial class ContainerService
             _entries[id] = new Entry(record);
         }
         Publish(record, "create");
-        return new CreateResult(id, []);
+        return new CreateResult(id, warnings);
     }
 
     /// <summary>A given name is validated and reserved as is; otherwise dockerd's generator, retried on collisions.</summary>

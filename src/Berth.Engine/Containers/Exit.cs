@@ -47,6 +47,7 @@ public sealed partial class ContainerService
             {
                 return; // a later run owns the container now
             }
+            await StopProbesAsync(entry).ConfigureAwait(false);
             try
             {
                 await _runtime.CleanupAsync(handle, record.Id).ConfigureAwait(false);
@@ -65,11 +66,14 @@ public sealed partial class ContainerService
                 await networking.ReleaseAsync(record).ConfigureAwait(false);
                 networkSettings = networking.Released(networkSettings);
             }
+            bool oomReported = record.State.OOMKilled; // the OOM watch already published "oom" for this run
+            bool oomKilled = exit.OomKilled || oomReported;
             var restart = allowRestart ? DecideRestart(record, code, exit.FinishedAt) : default;
             record = Commit(entry, restart.Restart
-                ? record with { State = record.State.ToRestarting(code, exit.OomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1, NetworkSettings = networkSettings }
-                : record with { State = record.State.ToExited(code, exit.OomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
-            if (exit.OomKilled)
+                ? record with { State = record.State.ToRestarting(code, oomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1, NetworkSettings = networkSettings }
+                : record with { State = record.State.ToExited(code, oomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
+            OnExited(entry);
+            if (oomKilled && !oomReported)
             {
                 Publish(record, "oom");
             }

@@ -7,10 +7,18 @@ namespace Berth.Engine.Containers;
 public sealed record ContainerListOptions(bool All, int Limit, bool Size, FilterArgs Filters);
 
 /// <summary>One row of GET /containers/json, computed from a snapshot.</summary>
-public sealed record ContainerSummary(ContainerRecord Record, string Image, string Command, long? SizeRw, long? SizeRootFs);
+public sealed record ContainerSummary(ContainerRecord Record, string Image, string Command, long? SizeRw, long? SizeRootFs)
+{
+    /// <summary>NetworkSettings.Ports of a running container (see <see cref="Networks.IPublishedPortSource"/>); null: none.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Networks.PublishedPort>?>? Ports { get; init; }
+}
 
 /// <summary>What inspect shows: the record plus the derived bits.</summary>
-public sealed record ContainerDetails(ContainerRecord Record, IReadOnlyList<string> ExecIds, string? UpperDir, string? MergedDir, string? LowerDir, string? WorkDir);
+public sealed record ContainerDetails(ContainerRecord Record, IReadOnlyList<string> ExecIds, string? UpperDir, string? MergedDir, string? LowerDir, string? WorkDir)
+{
+    /// <summary>NetworkSettings.Ports of a running container; null: none (shown as {}).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Networks.PublishedPort>?>? Ports { get; init; }
+}
 
 public enum WaitCondition
 {

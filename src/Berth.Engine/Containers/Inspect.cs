@@ -22,6 +22,6 @@ public sealed partial class ContainerService
         }
         string? parent = upper is null ? null : Path.GetDirectoryName(upper);
         return new ContainerDetails(record, ExecIds?.ExecIdsOf(record) ?? [], upper, parent is null ? null : Path.Combine(parent, "merged"), lower,
-            parent is null ? null : Path.Combine(parent, "work"));
+            parent is null ? null : Path.Combine(parent, "work")) { Ports = PortMapOf(record) };
     }
 }

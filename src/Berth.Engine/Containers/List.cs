@@ -24,7 +24,7 @@ public sealed partial class ContainerService
         foreach (var record in filter.Apply(snapshot, options.All, options.Limit))
         {
             long? sizeRw = options.Size ? DirectorySize(SafeDiffPath(record.Id)) : null;
-            list.Add(new ContainerSummary(record, DisplayImage(record), CommandText(record), sizeRw, options.Size ? sizeRw : null));
+            list.Add(new ContainerSummary(record, DisplayImage(record), CommandText(record), sizeRw, options.Size ? sizeRw : null) { Ports = PortMapOf(record) });
         }
         return list;
     }

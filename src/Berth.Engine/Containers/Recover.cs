@@ -49,6 +49,7 @@ public sealed partial class ContainerService
                         await networking.RestoreAsync(record).ConfigureAwait(false);
                     }
                     entry.ExitWatch = WatchExitAsync(entry, found.Handle);
+                    OnStarted(entry);
                     LogRecovered(record.Id, "running");
                 }
                 else

@@ -135,6 +135,7 @@ public sealed partial class ContainerService
         record = Commit(entry, record with { State = record.State.ToRunning(handle.Pid, _time.GetUtcNow()), Monitor = handle });
         Publish(record, "start");
         entry.ExitWatch = WatchExitAsync(entry, handle);
+        OnStarted(entry);
     }
 
     /// <summary>Releases next-exit/not-running waiters with this run's result and arms the next run's.</summary>

@@ -12,6 +12,7 @@ public static class StatusText
             string up = HumanDuration(now - (state.StartedAt ?? now));
             return state.Paused ? $"Up {up} (Paused)"
                 : state.Restarting ? $"Restarting ({state.ExitCode}) {HumanDuration(now - (state.FinishedAt ?? now))} ago"
+                : state.Health is { } health ? $"Up {up} ({health.Describe()})"
                 : $"Up {up}";
         }
         if (removalInProgress || state.Status == ContainerStatus.Removing)

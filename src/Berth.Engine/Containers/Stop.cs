@@ -63,6 +63,7 @@ public sealed partial class ContainerService
         {
             // exited between the check and the kill: its exit handler records it
         }
+        await ThawAfterSignalAsync(entry, signal).ConfigureAwait(false);
         Publish(record, "kill", new Dictionary<string, string> { ["signal"] = signal.ToString(CultureInfo.InvariantCulture) });
     }
 

@@ -1,7 +1,6 @@
 using Berth.Engine.Containers;
 using Berth.Engine.Errors;
 using Berth.Engine.Networks;
-using Berth.Engine.State;
 using Berth.Networking.Ipam;
 
 namespace Berth.Networking.Endpoints;
@@ -25,7 +24,7 @@ public sealed partial class ContainerNetworking
         }
         var sandbox = Live(record.Id) ?? new LiveSandbox(record.Id, settings.SandboxKey, owned: true) { Announced = true };
         Register(sandbox);
-        var lease = _networks.Lease(n.Id, IdGenerator.NewId(), record.Id, record.Name, config.IPAMConfig?.IPv4Address, config.DesiredMacAddress);
+        var lease = await LeaseAsync(n, record, config).ConfigureAwait(false);
         string interfaceName = EndpointPlanner.InterfaceName(current.Values.Where(e => e.IsActive).Select(e => e.InterfaceName));
         string veth = EndpointPlanner.HostVethName(lease.EndpointId);
         AddEndpoint(sandbox, new LiveEndpoint(lease.EndpointId, n.Id, veth, n.BridgeName));

@@ -25,6 +25,7 @@ public sealed partial class ContainerNetworking : IContainerNetworking
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, LiveSandbox> _live = new(StringComparer.Ordinal);
+    private readonly HashSet<Task> _releasing = [];
     private IEndpointObserver[] _observers = [];
 
     public ContainerNetworking(NetworkService networks, NetnsSandboxes sandboxes, BridgeEndpointDriver driver, IEventBus events, ILogger log)
@@ -88,7 +89,7 @@ public sealed partial class ContainerNetworking : IContainerNetworking
             {
                 var config = configured[name];
                 var network = Resolve(name, config);
-                var lease = _networks.Lease(network.Id, IdGenerator.NewId(), record.Id, record.Name, config.IPAMConfig?.IPv4Address, config.DesiredMacAddress);
+                var lease = await LeaseAsync(network, record, config).ConfigureAwait(false);
                 bool plumbed = own && network.Driver == "bridge";
                 string veth = plumbed ? EndpointPlanner.HostVethName(lease.EndpointId) : "";
                 AddEndpoint(sandbox, new LiveEndpoint(lease.EndpointId, network.Id, veth, network.BridgeName));
@@ -150,6 +151,13 @@ public sealed partial class ContainerNetworking : IContainerNetworking
         }
     }
 
+    /// <summary>
+    /// Releases a container's endpoints. What the container and clients see happens here: the
+    /// endpoints leave inspect and the in-use checks, observers and events are told, the namespace
+    /// is unpinned. Deleting the veths (one RTM_DELLINK each, ~20 ms of kernel RCU waiting) runs
+    /// in the background, and only then are the addresses free again, so a new container never
+    /// gets an address an old veth could still answer for (<see cref="DrainAsync"/> waits for it).
+    /// </summary>
     public async Task ReleaseAsync(ContainerRecord record)
     {
         LiveSandbox? sandbox;
@@ -169,31 +177,27 @@ public sealed partial class ContainerNetworking : IContainerNetworking
             }
         }
         var settings = record.NetworkSettings;
-        var handled = new HashSet<string>(StringComparer.Ordinal);
+        var deletions = new List<LiveEndpoint>();
         foreach (var (name, endpoint) in settings.Networks ?? new Dictionary<string, EndpointSettings>())
         {
             if (!endpoint.IsActive)
             {
                 continue;
             }
-            handled.Add(endpoint.EndpointID);
             var network = _networks.TryFind(endpoint.NetworkID);
             if (network is not null)
             {
                 await NotifyRemovedAsync(record, network, name).ConfigureAwait(false);
             }
-            TryUnplumb(record.Id, endpoint.HostInterface);
-            _networks.Unlease(endpoint.NetworkID, endpoint.EndpointID);
+            _networks.BeginUnlease(endpoint.NetworkID, endpoint.EndpointID);
+            deletions.Add(new LiveEndpoint(endpoint.EndpointID, endpoint.NetworkID, endpoint.HostInterface, ""));
             if (network is not null && (sandbox?.Announced ?? true))
             {
                 PublishNetworkEvent("disconnect", network, record.Id);
             }
         }
-        foreach (var leftover in sandbox?.Endpoints.Values.Where(e => !handled.Contains(e.EndpointId)) ?? [])
-        {
-            TryUnplumb(record.Id, leftover.HostVeth);
-            _networks.Unlease(leftover.NetworkId, leftover.EndpointId);
-        }
+        // Endpoints of a start that failed before its settings were returned.
+        deletions.AddRange(sandbox?.Endpoints.Values.Where(e => !deletions.Any(d => d.EndpointId == e.EndpointId)) ?? []);
         if (sandbox?.Owned == true || _sandboxes.Owns(settings.SandboxKey))
         {
             try
@@ -204,6 +208,59 @@ public sealed partial class ContainerNetworking : IContainerNetworking
             {
                 LogReleaseFailed(_log, record.Id, e.Message);
             }
+        }
+        if (deletions.Count > 0)
+        {
+            Track(Task.Run(() =>
+            {
+                foreach (var endpoint in deletions)
+                {
+                    TryUnplumb(record.Id, endpoint.HostVeth);
+                    _networks.Unlease(endpoint.NetworkId, endpoint.EndpointId);
+                }
+            }));
+        }
+    }
+
+    /// <summary>Waits for the veth deletions still running (before reusing a released static address, and at shutdown).</summary>
+    public Task DrainAsync()
+    {
+        lock (_lock)
+        {
+            return Task.WhenAll(_releasing);
+        }
+    }
+
+    private void Track(Task release)
+    {
+        lock (_lock)
+        {
+            _releasing.Add(release);
+        }
+        _ = release.ContinueWith(t =>
+        {
+            lock (_lock)
+            {
+                _releasing.Remove(t);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Lease, but a static address still held by a released endpoint (the same container
+    /// restarting, or compose recreating a service) is waited for instead of refused.
+    /// </summary>
+    private async Task<EndpointLease> LeaseAsync(NetworkRecord network, ContainerRecord record, EndpointSettings config)
+    {
+        string? address = config.IPAMConfig?.IPv4Address;
+        try
+        {
+            return _networks.Lease(network.Id, IdGenerator.NewId(), record.Id, record.Name, address, config.DesiredMacAddress);
+        }
+        catch (DaemonException e) when (e.Kind == ErrorKind.Forbidden && address is not null && _networks.IsReleasing(network.Id, address))
+        {
+            await DrainAsync().ConfigureAwait(false);
+            return _networks.Lease(network.Id, IdGenerator.NewId(), record.Id, record.Name, address, config.DesiredMacAddress);
         }
     }
 

@@ -26,9 +26,15 @@ public static class FirewallRules
     public static IReadOnlyList<string> NatJumps(string p) =>
     [
         $"-A PREROUTING -m addrtype --dst-type LOCAL -j {Chain(p)}",
-        $"-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j {Chain(p)}",
+        $"-A OUTPUT -m addrtype --dst-type LOCAL -j {Chain(p)}",
         $"-A POSTROUTING -j {Postrouting(p)}",
     ];
+
+    /// <summary>
+    /// The OUTPUT jump of dockerd's userland-proxy mode, which earlier Berth versions installed:
+    /// it skips 127.0.0.0/8, so 127.0.0.1:hostPort would never be forwarded. Replaced on apply.
+    /// </summary>
+    public static string LegacyOutputJump(string p) => $"-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j {Chain(p)}";
 
     /// <summary>
     /// iptables-restore --noflush input that makes the filter and nat tables hold exactly the
@@ -36,8 +42,12 @@ public static class FirewallRules
     /// removed networks vanish in the same atomic commit. <c>&lt;P&gt;-USER</c> is never flushed
     /// (it is the operator's, as DOCKER-USER is) and only created when missing.
     /// </summary>
-    public static string Apply(string p, IReadOnlyList<BridgeRules> networks, IReadOnlySet<string> filterSave, IReadOnlySet<string> natSave)
+    public static string Apply(string p, IReadOnlyList<BridgeRules> networks, IReadOnlySet<string> filterSave, IReadOnlySet<string> natSave,
+        IReadOnlyList<PortRule>? ports = null)
     {
+        // Published ports only on bridges that exist and are not internal (dockerd maps no ports there).
+        var external = networks.Where(n => !n.Internal).Select(n => n.Bridge).ToHashSet(StringComparer.Ordinal);
+        var published = (ports ?? []).Where(r => external.Contains(r.Bridge)).ToList();
         var f = new StringBuilder();
         f.Append("*filter\n");
         foreach (var chain in new[] { Chain(p), Forward(p), Stage1(p), Stage2(p) })
@@ -72,6 +82,7 @@ public static class FirewallRules
             stage1.Append($"-A {Stage1(p)} -i {n.Bridge} ! -o {n.Bridge} -j {Stage2(p)}\n");
             stage2.Append($"-A {Stage2(p)} -o {n.Bridge} -j DROP\n");
         }
+        PortRules.AppendFilter(f, p, published);
         f.Append(stage1).Append($"-A {Stage1(p)} -j RETURN\n");
         f.Append(stage2).Append($"-A {Stage2(p)} -j RETURN\n");
         if (!filterSave.Contains(FilterJumps(p)[0]))
@@ -84,13 +95,21 @@ public static class FirewallRules
         f.Append("*nat\n");
         f.Append(':').Append(Chain(p)).Append(" - [0:0]\n");
         f.Append(':').Append(Postrouting(p)).Append(" - [0:0]\n");
-        foreach (var n in networks.Where(n => !n.Internal))
-        {
-            f.Append($"-A {Chain(p)} -i {n.Bridge} -j RETURN\n");
-        }
+        // No "-i bridge -j RETURN" (dockerd's proxy mode): containers reach published ports
+        // through the host's addresses too (hairpin).
+        PortRules.AppendDnat(f, p, published);
         foreach (var n in networks.Where(n => !n.Internal && n.Masquerade))
         {
             f.Append($"-A {Postrouting(p)} -s {n.Subnet} ! -o {n.Bridge} -j MASQUERADE\n");
+        }
+        foreach (var n in networks.Where(n => !n.Internal))
+        {
+            PortRules.AppendLocalnetMasquerade(f, p, n.Bridge);
+        }
+        PortRules.AppendHairpin(f, p, published);
+        if (natSave.Contains(LegacyOutputJump(p)))
+        {
+            f.Append("-D ").Append(LegacyOutputJump(p).AsSpan(3)).Append('\n');
         }
         foreach (var jump in NatJumps(p).Where(j => !natSave.Contains(j)))
         {

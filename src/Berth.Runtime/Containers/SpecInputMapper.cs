@@ -68,6 +68,11 @@ public static class SpecInputMapper
                     CpusetMems = h.CpusetMems,
                     PidsLimit = h.PidsLimit,
                     BlkioWeight = h.BlkioWeight,
+                    BlkioWeightDevice = Devices(h.BlkioWeightDevice?.Select(d => (d.Path, (ulong)d.Weight))),
+                    BlkioReadBps = Devices(h.BlkioDeviceReadBps?.Select(d => (d.Path, d.Rate))),
+                    BlkioWriteBps = Devices(h.BlkioDeviceWriteBps?.Select(d => (d.Path, d.Rate))),
+                    BlkioReadIops = Devices(h.BlkioDeviceReadIOps?.Select(d => (d.Path, d.Rate))),
+                    BlkioWriteIops = Devices(h.BlkioDeviceWriteIOps?.Select(d => (d.Path, d.Rate))),
                 },
                 Annotations = h.Annotations,
                 ConsoleSize = h.ConsoleSize.Count == 2 ? ((uint)Math.Max(0, h.ConsoleSize[0]), (uint)Math.Max(0, h.ConsoleSize[1])) : (0, 0),
@@ -79,6 +84,16 @@ public static class SpecInputMapper
             GroupText = group,
         };
     }
+
+    /// <summary>Resolves a block device path to its numbers (stat); replaceable so tests stay off /dev.</summary>
+    public static Func<string, (long Major, long Minor)> ResolveBlockDevice { get; set; } = Cgroups.BlockDevices.Resolve;
+
+    private static List<BlkioDeviceInput> Devices(IEnumerable<(string Path, ulong Value)>? devices) =>
+        [.. (devices ?? []).Select(d =>
+        {
+            (long major, long minor) = ResolveBlockDevice(d.Path);
+            return new BlkioDeviceInput(major, minor, d.Value);
+        })];
 
     /// <summary>
     /// The network mode as the spec builder sees it. With a sandbox (the namespace networking

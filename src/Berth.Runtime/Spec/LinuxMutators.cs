@@ -58,8 +58,20 @@ public static class LinuxMutators
 
         // 0 or negative means "unlimited"; runc wants -1 for that.
         res.Pids = r.PidsLimit is null ? null : new OciPids { Limit = r.PidsLimit.Value <= 0 ? -1 : r.PidsLimit.Value };
-        res.BlockIo = new OciBlockIo { Weight = r.BlkioWeight != 0 ? r.BlkioWeight : null };
+        res.BlockIo = new OciBlockIo
+        {
+            Weight = r.BlkioWeight != 0 ? r.BlkioWeight : null,
+            WeightDevice = r.BlkioWeightDevice.Count == 0 ? null
+                : [.. r.BlkioWeightDevice.Select(d => new OciWeightDevice { Major = d.Major, Minor = d.Minor, Weight = (ushort)d.Value })],
+            ThrottleReadBpsDevice = Throttles(r.BlkioReadBps),
+            ThrottleWriteBpsDevice = Throttles(r.BlkioWriteBps),
+            ThrottleReadIopsDevice = Throttles(r.BlkioReadIops),
+            ThrottleWriteIopsDevice = Throttles(r.BlkioWriteIops),
+        };
     }
+
+    private static List<OciThrottleDevice>? Throttles(IReadOnlyList<BlkioDeviceInput> list) =>
+        list.Count == 0 ? null : [.. list.Select(d => new OciThrottleDevice { Major = d.Major, Minor = d.Minor, Rate = d.Value })];
 
     /// <summary>
     /// --device mappings (device nodes plus cgroup allow rules); privileged containers get

@@ -99,6 +99,29 @@ public sealed class OciPids
 public sealed class OciBlockIo
 {
     public ushort? Weight { get; set; }
+    public List<OciWeightDevice>? WeightDevice { get; set; }
+    public List<OciThrottleDevice>? ThrottleReadBpsDevice { get; set; }
+    public List<OciThrottleDevice>? ThrottleWriteBpsDevice { get; set; }
+
+    [JsonPropertyName("throttleReadIOPSDevice")]
+    public List<OciThrottleDevice>? ThrottleReadIopsDevice { get; set; }
+
+    [JsonPropertyName("throttleWriteIOPSDevice")]
+    public List<OciThrottleDevice>? ThrottleWriteIopsDevice { get; set; }
+}
+
+public sealed class OciWeightDevice
+{
+    public long Major { get; set; }
+    public long Minor { get; set; }
+    public ushort? Weight { get; set; }
+}
+
+public sealed class OciThrottleDevice
+{
+    public long Major { get; set; }
+    public long Minor { get; set; }
+    public ulong Rate { get; set; }
 }
 
 public sealed class OciSeccomp

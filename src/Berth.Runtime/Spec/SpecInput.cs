@@ -98,7 +98,15 @@ public sealed record ResourcesInput
     public string CpusetMems { get; init; } = "";
     public long? PidsLimit { get; init; }
     public ushort BlkioWeight { get; init; }
+    /// <summary>--blkio-weight-device and the throttles, device numbers already resolved.</summary>
+    public IReadOnlyList<BlkioDeviceInput> BlkioWeightDevice { get; init; } = [];
+    public IReadOnlyList<BlkioDeviceInput> BlkioReadBps { get; init; } = [];
+    public IReadOnlyList<BlkioDeviceInput> BlkioWriteBps { get; init; } = [];
+    public IReadOnlyList<BlkioDeviceInput> BlkioReadIops { get; init; } = [];
+    public IReadOnlyList<BlkioDeviceInput> BlkioWriteIops { get; init; } = [];
 }
+
+public sealed record BlkioDeviceInput(long Major, long Minor, ulong Value);
 
 public sealed record DeviceMapping(string PathOnHost, string PathInContainer, string CgroupPermissions);
 

@@ -19,7 +19,7 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IClassFixt
         WORKDIR $APP_HOME
         COPY --from=build /app/out.txt ./greeting.txt
         COPY data/ ./data/
-        RUN adduser -D -u 1234 worker && chown -R worker /app
+        RUN echo "worker:x:1234:1234::/app:/bin/sh" >> /etc/passwd && chown -R worker /app
         USER worker
         HEALTHCHECK --interval=5s CMD test -f /app/greeting.txt
         ENTRYPOINT ["sh", "-c"]
@@ -79,9 +79,15 @@ public sealed partial class BuildCliTests : CliTestBase<BerthDaemon>, IClassFixt
         Assert.Equal("hi from berth\nB\n1234\nprod\n/app\n", await Docker.RunOkAsync("run", "--rm", "built:three"));
 
         string history = await Docker.RunOkAsync("history", "--no-trunc", "--format", "{{.CreatedBy}}", "built:three");
-        Assert.Contains("adduser -D -u 1234 worker", history, StringComparison.Ordinal);
+        Assert.Contains("worker:x:1234:1234::/app:/bin/sh", history, StringComparison.Ordinal);
         Assert.Contains("#(nop)  USER worker", history, StringComparison.Ordinal);
         Assert.Contains("COPY dir:", history, StringComparison.Ordinal);
+
+        // The cache shows in system df and goes with builder prune; the images stay.
+        Assert.Matches("(?m)^Build Cache [1-9][0-9]*$", await Docker.RunOkAsync("system", "df", "--format", "{{.Type}} {{.TotalCount}}"));
+        await Docker.RunOkAsync("builder", "prune", "-af");
+        Assert.Matches("(?m)^Build Cache 0$", await Docker.RunOkAsync("system", "df", "--format", "{{.Type}} {{.TotalCount}}"));
+        Assert.True((await Docker.RunAsync("image", "inspect", "built:three")).Succeeded);
     }
 
     [Fact]

@@ -195,6 +195,28 @@ public sealed partial class ContainerNetworkTests : CliTestBase<NetworkDaemon>, 
     }
 
     [Fact]
+    public async Task RunWithTwoNetworks_ModeNetworkIsEth0AndCarriesTheRoute_PsFilter()
+    {
+        await Docker.RunOkAsync("network", "create", "--subnet", $"{Stem}64/26", "front");
+        await Docker.RunOkAsync("network", "create", "--subnet", $"{Stem}128/26", "back");
+        string id = (await Docker.RunOkAsync("run", "-d", "--name", "both", "--network", "front", "--network", "back", "busybox", "sleep", "300")).Trim();
+        string sandbox = (await InspectContainerAsync("both")).GetProperty("NetworkSettings").GetProperty("SandboxKey").GetString()!;
+        string addresses = await InNamespaceAsync(sandbox, "ip", "-o", "-4", "addr");
+        Assert.Matches(@$"eth0\s+inet {Regex.Escape(Stem)}66/26", addresses);
+        Assert.Matches(@$"eth1\s+inet {Regex.Escape(Stem)}130/26", addresses);
+        Assert.Contains($"default via {Stem}65 dev eth0", await InNamespaceAsync(sandbox, "ip", "route"), StringComparison.Ordinal);
+        Assert.Equal(id[..12], (await Docker.RunOkAsync("ps", "-q", "--filter", "network=back")).Trim());
+        Assert.Equal("", (await Docker.RunOkAsync("ps", "-q", "--filter", "network=bridge")).Trim());
+        Assert.Contains("back", await Docker.RunOkAsync("ps", "--format", "{{.Networks}}"), StringComparison.Ordinal);
+
+        // The gateway network leaves: the default route moves to the one that stays.
+        await Docker.RunOkAsync("network", "disconnect", "front", "both");
+        Assert.Contains($"default via {Stem}129 dev eth1", await InNamespaceAsync(sandbox, "ip", "route"), StringComparison.Ordinal);
+        await Docker.RunOkAsync("rm", "-f", "both");
+        await Docker.RunOkAsync("network", "rm", "front", "back");
+    }
+
+    [Fact]
     public async Task AfterEverythingIsRemoved_OnlyTheDefaultBridgeRemains()
     {
         await Docker.RunOkAsync("network", "create", "--subnet", $"{Stem}64/26", "n1");

@@ -47,11 +47,11 @@ public sealed class FirewallRulesTests
             *nat
             :P - [0:0]
             :P-POSTROUTING - [0:0]
-            -A P -i berth0 -j RETURN
-            -A P -i br-abc -j RETURN
             -A P-POSTROUTING -s 172.17.0.0/16 ! -o berth0 -j MASQUERADE
+            -A P-POSTROUTING -s 127.0.0.0/8 -o berth0 -j MASQUERADE
+            -A P-POSTROUTING -s 127.0.0.0/8 -o br-abc -j MASQUERADE
             -A PREROUTING -m addrtype --dst-type LOCAL -j P
-            -A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j P
+            -A OUTPUT -m addrtype --dst-type LOCAL -j P
             -A POSTROUTING -j P-POSTROUTING
             COMMIT
 
@@ -70,6 +70,39 @@ public sealed class FirewallRulesTests
         Assert.DoesNotContain("-A PREROUTING", text);
         Assert.DoesNotContain("-A POSTROUTING", text);
         Assert.Contains("-A P-FORWARD -j P-USER\n", text);
+    }
+
+    [Fact]
+    public void Apply_WithPublishedPorts_AddsDnatAcceptAndHairpin_OnlyOnExternalBridges()
+    {
+        PortRule[] ports =
+        [
+            new("berth0", "tcp", "0.0.0.0", 32768, "172.17.0.2", 80),
+            new("br-abc", "udp", "127.0.0.1", 5353, "172.18.0.3", 53),
+            new("br-int", "tcp", "0.0.0.0", 9999, "172.19.0.2", 80),
+            new("br-gone", "tcp", "0.0.0.0", 9998, "172.20.0.2", 80),
+        ];
+        string text = FirewallRules.Apply("P", Networks, new HashSet<string>(), new HashSet<string>(), ports);
+        string[] lines = text.Split('\n');
+        Assert.Contains("-A P -p tcp -m tcp --dport 32768 -j DNAT --to-destination 172.17.0.2:80", lines);
+        Assert.Contains("-A P -d 127.0.0.1/32 -p udp -m udp --dport 5353 -j DNAT --to-destination 172.18.0.3:53", lines);
+        Assert.Contains("-A P -d 172.17.0.2/32 ! -i berth0 -o berth0 -p tcp -m tcp --dport 80 -j ACCEPT", lines);
+        Assert.Contains("-A P -d 172.18.0.3/32 ! -i br-abc -o br-abc -p udp -m udp --dport 53 -j ACCEPT", lines);
+        Assert.Contains("-A P-POSTROUTING -s 172.17.0.2/32 -d 172.17.0.2/32 -p tcp -m tcp --dport 80 -j MASQUERADE", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("9999", StringComparison.Ordinal) || l.Contains("9998", StringComparison.Ordinal));
+        // The DNAT rules sit in the nat table, the ACCEPT rules in filter.
+        int nat = Array.IndexOf(lines, "*nat");
+        Assert.True(Array.FindIndex(lines, l => l.Contains("DNAT", StringComparison.Ordinal)) > nat);
+        Assert.True(Array.FindIndex(lines, l => l.Contains("-j ACCEPT", StringComparison.Ordinal) && l.Contains("--dport", StringComparison.Ordinal)) < nat);
+    }
+
+    [Fact]
+    public void Apply_ReplacesTheLegacyOutputJump()
+    {
+        var nat = new HashSet<string> { FirewallRules.LegacyOutputJump("P") };
+        string text = FirewallRules.Apply("P", [], new HashSet<string>(), nat);
+        Assert.Contains("-D OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j P\n", text);
+        Assert.Contains("-A OUTPUT -m addrtype --dst-type LOCAL -j P\n", text);
     }
 
     [Fact]

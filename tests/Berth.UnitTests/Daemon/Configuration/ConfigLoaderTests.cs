@@ -74,6 +74,15 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Dns_servers_from_flags_or_file()
+    {
+        Assert.Equal(["127.0.0.1", "::1"], LoadOk("{}", "--dns", "127.0.0.1", "--dns", "::1").Dns);
+        Assert.Equal(["10.0.0.2"], LoadOk("""{"dns": ["10.0.0.2"]}""").Dns);
+        Assert.Empty(LoadOk("{}").Dns);
+        Assert.EndsWith("merged configuration validation from file and command line flags failed: IP address is not correctly formatted: nope", LoadError("""{"dns": ["nope"]}"""));
+    }
+
+    [Fact]
     public void Hosts_are_normalised_sorted_and_deduplicated()
     {
         DaemonConfig c = LoadOk("{}", "-H", "tcp://:2376", "-H", "unix://", "-H", "localhost:2376", "--host=fd://", "-H", " ");
@@ -192,6 +201,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData(new[] { "-H", "udp://x" }, "invalid argument \"udp://x\" for \"-H, --host\" flag: invalid bind address (udp://x): unsupported proto 'udp'")]
     [InlineData(new[] { "--iptables-chain-prefix", "THIS-IS-TOO-LONG" }, "invalid iptables-chain-prefix \"THIS-IS-TOO-LONG\": use 1 to 10 letters, digits, '_' or '-', starting with a letter")]
     [InlineData(new[] { "--bridge", "a-very-long-bridge-name" }, "invalid bridge name \"a-very-long-bridge-name\": must be at most 15 characters without '/', ':' or spaces")]
+    [InlineData(new[] { "--dns", "8.8.8" }, "invalid argument \"8.8.8\" for \"--dns\" flag: IP address is not correctly formatted: 8.8.8")]
     public void Flag_errors_without_file(string[] args, string expected)
     {
         ConfigLoadResult result = ConfigLoader.Load(args, Path.Combine(_dir.Path, "absent.json"));
