@@ -128,7 +128,6 @@ public sealed class DistributionRouter(DistributionService distribution) : IRout
     /// <summary>Serialises progress lines from parallel transfers onto the response; starts it on the first.</summary>
     private sealed class ProgressWriter(HttpContext context) : IDisposable
     {
-        private static readonly byte[] CrLf = "\r\n"u8.ToArray();
         private readonly SemaphoreSlim _gate = new(1, 1);
 
         public bool Started { get; private set; }
@@ -149,9 +148,7 @@ public sealed class DistributionRouter(DistributionService distribution) : IRout
                     await response.StartAsync(cancellationToken);
                     Started = true;
                 }
-                await JsonSerializer.SerializeAsync(response.Body, wire, Json.ProgressMessageWire, cancellationToken);
-                await response.Body.WriteAsync(CrLf, cancellationToken);
-                await response.Body.FlushAsync(cancellationToken);
+                await JsonLines.WriteAsync(response, wire, Json.ProgressMessageWire, cancellationToken);
             }
             finally
             {
