@@ -118,7 +118,7 @@ def served_routes():
         if f.name == "UnsupportedRouter.cs":
             refused.update(norm(p) for p in re.findall(r'"(/[^"]*)"', text))
             continue
-        suffixes = [""] + re.findall(r'TrimSuffix\(\w+, "(/[^"]+)"\)', text)
+        suffixes = [""] + re.findall(r'(?:TrimSuffix\(\w+, |EndsWith\()"(/[^"]+)"', text)
         for method, path in re.findall(r'Map(Get|Post|Put|Delete|Head)\(\s*"(/[^"]*)"', text):
             if "{**" in path:
                 served.update((method.upper(), norm(path) + suffix) for suffix in suffixes)
