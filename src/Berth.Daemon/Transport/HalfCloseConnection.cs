@@ -17,6 +17,7 @@ internal sealed class HalfCloseConnection : ConnectionContext,
     IConnectionLifetimeFeature, IConnectionEndPointFeature, IConnectionSocketFeature
 {
     private const int MinimumReceiveBuffer = 4096;
+    private const int MaximumReceiveBuffer = 256 * 1024;
     private static readonly PipeOptions InputOptions = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
     private static readonly PipeOptions OutputOptions = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
 
@@ -107,7 +108,11 @@ internal sealed class HalfCloseConnection : ConnectionContext,
         {
             while (true)
             {
-                var buffer = writer.GetMemory(MinimumReceiveBuffer);
+                // Wait for data without holding a buffer (an idle keep-alive connection costs none),
+                // then take what is queued in one read: 4 KiB reads cost a syscall per page of
+                // every upload (load, build context, cp, push bodies).
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                var buffer = writer.GetMemory(Math.Clamp(_socket.Available, MinimumReceiveBuffer, MaximumReceiveBuffer));
                 int received = await _socket.ReceiveAsync(buffer, SocketFlags.None);
                 if (received == 0)
                 {

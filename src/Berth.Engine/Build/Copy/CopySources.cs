@@ -104,8 +104,7 @@ public static class CopySources
         }
         else if (stat.Type == FileSys.S_IFREG)
         {
-            using var file = File.OpenRead(host);
-            hash.AppendData(SHA256.HashData(file));
+            hash.AppendData(FileHash.Sha256(host));
         }
         hash.AppendData([0]);
     }

@@ -182,8 +182,7 @@ public sealed class ArchiveSpool : IDisposable
         {
             return known;
         }
-        using var stream = File.OpenRead(file.FilePath);
-        return Digest.FromHash(SHA256.HashData(stream));
+        return Digest.FromHash(Berth.Linux.FileHash.Sha256(file.FilePath));
     }
 
     /// <summary>Reads a small member (JSON) whole; larger than <paramref name="maxBytes"/> is refused.</summary>
