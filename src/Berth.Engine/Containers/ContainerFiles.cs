@@ -151,7 +151,7 @@ public static class ContainerFiles
         var h = record.HostConfig;
         IReadOnlyList<string> dns = h.Dns.Count > 0 ? h.Dns : daemonDns ?? [];
         string host = ReadHostResolvConf(hostResolvConf);
-        File.WriteAllText(record.ResolvConfPath, EmbeddedDnsFiles.UsesEmbeddedDns(h.NetworkMode)
+        File.WriteAllText(record.ResolvConfPath, EmbeddedDnsFiles.UsesEmbeddedDns(h.NetworkMode, record.NetworkSettings.Networks?.Keys ?? Enumerable.Empty<string>())
             ? EmbeddedDnsFiles.ResolvConfText(host, h.DnsSearch, h.DnsOptions, dns.Count > 0 ? dns : ResolvNameservers(host))
             : ResolvConfText(host, dns, h.DnsSearch, h.DnsOptions));
     }

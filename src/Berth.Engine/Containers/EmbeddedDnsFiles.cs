@@ -20,6 +20,15 @@ public static class EmbeddedDnsFiles
         networkMode is not ("" or "default" or "bridge" or "host" or "none") &&
         !networkMode.StartsWith("container:", StringComparison.Ordinal);
 
+    /// <summary>
+    /// As libnetwork starts the resolver for any endpoint on a user-defined network: a container in
+    /// the default mode whose create request also names a user network (Testcontainers and other
+    /// API clients send EndpointsConfig without a NetworkMode) resolves names too.
+    /// </summary>
+    public static bool UsesEmbeddedDns(string networkMode, IEnumerable<string> networks) =>
+        UsesEmbeddedDns(networkMode) ||
+        (networkMode is "" or "default" or "bridge" && networks.Any(UsesEmbeddedDns));
+
     public static string ResolvConfText(string hostText, IReadOnlyList<string> dnsSearch, IReadOnlyList<string> dnsOptions, IReadOnlyList<string> externalServers)
     {
         string? search = null;

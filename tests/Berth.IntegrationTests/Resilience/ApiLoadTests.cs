@@ -74,7 +74,7 @@ public sealed class ApiLoadTests : CliTestBase<BerthDaemon>, IClassFixture<Berth
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException or TimeoutException or TaskCanceledException)
                 {
-                    errors.Enqueue($"{marker} ({id}): {e.GetType().Name}: {e.Message}");
+                    errors.Enqueue($"{marker} ({id}) after {clock.Elapsed.TotalSeconds:F1} s: {e.GetType().Name}: {e.Message} <- {e.GetBaseException().GetType().Name}: {e.GetBaseException().Message}");
                 }
             }
         })).ToArray();

@@ -144,5 +144,10 @@ public sealed class DnsResolutionTests
         Assert.False(EmbeddedDnsFiles.UsesEmbeddedDns("default"));
         Assert.False(EmbeddedDnsFiles.UsesEmbeddedDns("host"));
         Assert.False(EmbeddedDnsFiles.UsesEmbeddedDns("container:abc"));
+        // The default mode plus a user network in EndpointsConfig (API clients such as Testcontainers).
+        Assert.True(EmbeddedDnsFiles.UsesEmbeddedDns("", ["bridge", "mynet"]));
+        Assert.True(EmbeddedDnsFiles.UsesEmbeddedDns("default", ["mynet"]));
+        Assert.False(EmbeddedDnsFiles.UsesEmbeddedDns("", ["bridge"]));
+        Assert.False(EmbeddedDnsFiles.UsesEmbeddedDns("none", ["mynet"]));
     }
 }
