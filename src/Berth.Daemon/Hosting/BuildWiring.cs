@@ -20,6 +20,7 @@ internal static class BuildWiring
             files.WriteLayer(layers.ReadWriteDiffPath(id), output, cancellationToken);
             return Task.CompletedTask;
         }, puller);
+        BuildService.RemoveLeftovers(images.TempRoot);
         return new BuildService(backend, cache, images.TempRoot);
     }
 }

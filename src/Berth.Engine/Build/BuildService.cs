@@ -24,9 +24,27 @@ public interface IBuildService
 /// </summary>
 public sealed class BuildService(IBuildBackend backend, IBuildCacheStore cache, string tmpRoot) : IBuildService
 {
+    private const string ScratchPrefix = "build-";
+
+    /// <summary>
+    /// Removes the scratch directories of builds a crash cut short (the finally below never ran);
+    /// called at start-up, before any build can run.
+    /// </summary>
+    public static void RemoveLeftovers(string tmpRoot)
+    {
+        if (!Directory.Exists(tmpRoot))
+        {
+            return;
+        }
+        foreach (string dir in Directory.EnumerateDirectories(tmpRoot, ScratchPrefix + "*"))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     public async Task<Digest> BuildAsync(Stream context, BuildOptions options, IBuildOutput output, CancellationToken cancellationToken)
     {
-        string dir = Path.Combine(tmpRoot, "build-" + Guid.NewGuid().ToString("N"));
+        string dir = Path.Combine(tmpRoot, ScratchPrefix + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
         try
         {
