@@ -18,7 +18,7 @@ public sealed partial class ContainerService
         var warnings = new List<string>();
         HostSettings hostConfig = VerifyForCreate(request, warnings);
         // 404 "No such image: x" is what makes the CLI try a pull.
-        IReadOnlyList<string> warnings = Networks.PortSpecs.Validate(request.Config, request.HostConfig);
+        warnings.AddRange(Networks.PortSpecs.Validate(request.Config, request.HostConfig));
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);
