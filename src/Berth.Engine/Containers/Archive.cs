@@ -123,10 +123,20 @@ public sealed partial class ContainerService : IContainerArchive
         }
     }
 
+    /// <summary>
+    /// Large segments for the archive pipes: the response gets one write (one HTTP chunk) per
+    /// segment and the request body is read a segment at a time, so 4 KiB ones cost a syscall and
+    /// a thread hand-off per 4 KiB of a multi-megabyte copy.
+    /// </summary>
+    private const int SegmentSize = 256 * 1024;
+
+    private static PipeOptions ArchivePipeOptions => new(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20,
+        minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
+
     /// <summary>Runs a synchronous tar writer on a worker thread and copies its output to <paramref name="output"/> asynchronously.</summary>
     private static async Task PumpAsync(Action<Stream> write, Stream output, CancellationToken cancellationToken)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        var pipe = new Pipe(ArchivePipeOptions);
         Task producer = Task.Run(() =>
         {
             try
@@ -164,13 +174,26 @@ public sealed partial class ContainerService : IContainerArchive
     /// <summary>Feeds a (possibly async-only) request body to a synchronous tar reader on a worker thread.</summary>
     private static async Task RunWithInputAsync(Stream input, Action<Stream> work, CancellationToken cancellationToken)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        var pipe = new Pipe(ArchivePipeOptions);
         Task pump = Task.Run(async () =>
         {
             try
             {
-                await input.CopyToAsync(pipe.Writer, cancellationToken).ConfigureAwait(false);
-                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+                PipeWriter writer = pipe.Writer;
+                while (true)
+                {
+                    int read = await input.ReadAsync(writer.GetMemory(SegmentSize), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+                    writer.Advance(read);
+                    if ((await writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
+                    {
+                        break; // the extractor stopped reading (it failed): its error is the answer
+                    }
+                }
+                await writer.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception e)
             {
