@@ -171,49 +171,13 @@ public sealed partial class ContainerService : IContainerArchive
         }
     }
 
-    /// <summary>Feeds a (possibly async-only) request body to a synchronous tar reader on a worker thread.</summary>
-    private static async Task RunWithInputAsync(Stream input, Action<Stream> work, CancellationToken cancellationToken)
-    {
-        var pipe = new Pipe(ArchivePipeOptions);
-        Task pump = Task.Run(async () =>
-        {
-            try
-            {
-                PipeWriter writer = pipe.Writer;
-                while (true)
-                {
-                    int read = await input.ReadAsync(writer.GetMemory(SegmentSize), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-                    writer.Advance(read);
-                    if ((await writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted)
-                    {
-                        break; // the extractor stopped reading (it failed): its error is the answer
-                    }
-                }
-                await writer.CompleteAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
-            }
-        }, CancellationToken.None);
-        try
-        {
-            await Task.Run(() =>
-            {
-                using Stream reader = pipe.Reader.AsStream();
-                work(reader);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
-        }
-    }
+    /// <summary>
+    /// Runs a synchronous tar reader on a worker thread over <paramref name="input"/>, which must
+    /// allow synchronous reads (the API passes the request's body reader as a stream: no extra
+    /// pipe, copy and thread hand-off per block of a large upload).
+    /// </summary>
+    private static Task RunWithInputAsync(Stream input, Action<Stream> work, CancellationToken cancellationToken) =>
+        Task.Run(() => work(input), cancellationToken);
 
     private sealed class HeldRoot(IContainerRoot root, SemaphoreSlim? gate) : IAsyncDisposable
     {
