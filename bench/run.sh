@@ -79,6 +79,7 @@ fact() { printf '#fact\t%s\t%s\n' "$1" "$2" >>"$RAW"; }
 
 WORK=$(mktemp -d /tmp/berth-bench.XXXXXX)
 cleanup() {
+  declare -F pullpush_registry_stop >/dev/null && pullpush_registry_stop
   engines_cleanup
   [[ $BENCH_KEEP == 1 ]] || rm -rf "$WORK"
 }

@@ -3,6 +3,8 @@
 # WORKDIR, two COPYs (20 MiB of data in 40 files, and a small file), three RUNs, LABEL, CMD — on a
 # fresh engine: a cold build (nothing cached), then the same build again (every step cached).
 # RUN steps use --network none on both engines (dockerd runs here with --bridge=none).
+# shellcheck source=bench/lib/containers.sh
+source "$ROOT/bench/lib/containers.sh"
 
 scenario_build_metrics() {
   metric build cold_s s "<=dockerd" "docker build, 10 steps, cold"

@@ -80,6 +80,9 @@ public static unsafe partial class FileSys
     [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
     private static partial int SyncfsNative(int fd);
 
+    [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
+    private static partial int SyncFileRangeNative(int fd, long offset, long count, uint flags);
+
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint ReadlinkNative(string path, byte* buffer, nint size);
 

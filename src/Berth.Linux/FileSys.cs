@@ -189,6 +189,12 @@ public static unsafe partial class FileSys
     /// <summary>syncfs(2): one call flushes every file a layer extraction wrote, instead of an fsync per file.</summary>
     public static void Syncfs(int fd) => Throw(SyncfsNative(fd), "syncfs", null);
 
+    /// <summary>
+    /// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a file's dirty pages without
+    /// waiting, so a later syncfs finds the disk work mostly done. A hint only: failure is ignored.
+    /// </summary>
+    public static void StartWriteback(int fd) => _ = SyncFileRangeNative(fd, 0, 0, 2);
+
     /// <summary>readlink(2); on /proc/self/fd/N it names the directory an fd really is.</summary>
     public static string ReadLink(string path)
     {

@@ -17,10 +17,12 @@ namespace Berth.Api.Routers;
 public sealed class ImagesRouter : IRouter
 {
     private readonly IImageService _images;
+    private readonly DistributionRouter? _distribution;
 
-    public ImagesRouter(IImageService images)
+    public ImagesRouter(IImageService images, DistributionRouter? distribution = null)
     {
         _images = images;
+        _distribution = distribution;
     }
 
     public void Map(IEndpointRouteBuilder routes)
@@ -78,6 +80,10 @@ public sealed class ImagesRouter : IRouter
             context.Response.StatusCode = tagged ? StatusCodes.Status201Created : StatusCodes.Status200OK;
             return Task.CompletedTask;
         }
+        if (TrimSuffix(path, "/push") is { } push && _distribution is not null)
+        {
+            return _distribution.PushAsync(context, push);
+        }
         throw DaemonException.NotFound(Messages.PageNotFound);
     }
 
@@ -96,8 +102,8 @@ public sealed class ImagesRouter : IRouter
     }
 
     /// <summary>
-    /// POST /images/create: fromImage is a pull (not yet: answered as not implemented, before any
-    /// output); otherwise an import of the request body. The single status line is written only
+    /// POST /images/create: fromImage is a pull (DistributionRouter); otherwise an import of the
+    /// request body. The single status line is written only
     /// when the image exists, so every failure is still a plain HTTP error.
     /// </summary>
     private async Task CreateAsync(HttpContext context)
@@ -105,7 +111,8 @@ public sealed class ImagesRouter : IRouter
         var query = context.Request.Query;
         if (!string.IsNullOrEmpty(query["fromImage"]))
         {
-            throw DaemonException.NotImplemented(Messages.PullNotImplemented);
+            await (_distribution?.PullAsync(context) ?? throw DaemonException.NotImplemented(Messages.PullNotImplemented));
+            return;
         }
         var request = new ImportRequest(
             query["fromSrc"].ToString(),

@@ -22,6 +22,10 @@ public sealed class UnsupportedRouter : IRouter
         {
             routes.MapGet(path, NotSwarmManager);
         }
+        foreach (var path in new[] { "/nodes/{id}/update", "/services/{id}/update", "/secrets/{id}/update", "/configs/{id}/update" })
+        {
+            routes.MapPost(path, NotSwarmManager);
+        }
         routes.MapPost("/swarm/leave", _ => throw DaemonException.Unavailable(Messages.NotPartOfSwarm));
         foreach (var path in new[] { "/swarm/init", "/swarm/join", "/swarm/update", "/swarm/unlock", "/services/create", "/secrets/create", "/configs/create" })
         {

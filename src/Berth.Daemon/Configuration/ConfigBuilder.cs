@@ -67,6 +67,26 @@ internal static class ConfigBuilder
             return null;
         }
 
+        var registry = new Engine.Distribution.RegistryOptions
+        {
+            Mirrors = settings.TryGetValue(DaemonOptions.RegistryMirrors, out object? mirrors) ? (string[])mirrors : [],
+            InsecureRegistries = settings.TryGetValue(DaemonOptions.InsecureRegistries, out object? insecure) ? (string[])insecure : [],
+            // dockerd: 0 (or unset) means the default.
+            MaxConcurrentDownloads = settings.TryGetValue(DaemonOptions.MaxConcurrentDownloads, out object? d) && (int)d > 0 ? (int)d : defaults.Registry.MaxConcurrentDownloads,
+            MaxConcurrentUploads = settings.TryGetValue(DaemonOptions.MaxConcurrentUploads, out object? u) && (int)u > 0 ? (int)u : defaults.Registry.MaxConcurrentUploads,
+            CertsDir = Path.GetFullPath(Str(DaemonOptions.RegistryCertsDir, defaults.Registry.CertsDir)),
+            LoopbackInsecure = Bool(DaemonOptions.RegistryLoopbackInsecure) ?? true,
+        };
+        try
+        {
+            _ = Engine.Distribution.RegistryHosts.Create(registry, _ => []);
+        }
+        catch (Engine.Errors.DaemonException e)
+        {
+            error = e.Message;
+            return null;
+        }
+
         string logDriver = Str(DaemonOptions.LogDriver, defaults.LogDriver);
         var logOpts = settings.TryGetValue(DaemonOptions.LogOpts, out object? rawOpts)
             ? (Dictionary<string, string>)rawOpts
@@ -85,6 +105,7 @@ internal static class ConfigBuilder
 
         return new DaemonConfig
         {
+            Registry = registry,
             Hosts = hosts,
             ConfigFile = parsed.ConfigFile,
             DataRoot = Path.GetFullPath(Str(DaemonOptions.DataRoot, defaults.DataRoot)),

@@ -30,6 +30,14 @@ internal static class ConfigValidation
                 }
             }
         }
+        if (settings.TryGetValue(DaemonOptions.MaxConcurrentDownloads, out object? downloads) && (int)downloads < 0)
+        {
+            return $"invalid max concurrent downloads: {(int)downloads}";
+        }
+        if (settings.TryGetValue(DaemonOptions.MaxConcurrentUploads, out object? uploads) && (int)uploads < 0)
+        {
+            return $"invalid max concurrent uploads: {(int)uploads}";
+        }
         if (settings.TryGetValue(DaemonOptions.Hosts, out object? hosts))
         {
             foreach (string host in (string[])hosts)

@@ -155,6 +155,7 @@ internal sealed class DaemonArgs
     public static string FlagDisplay(object value) => value switch
     {
         bool b => b ? "true" : "false",
+        int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         string s => s,
         AddressPool[] pools => string.Join(", ", pools.Select(p => $"{p.Base} {p.Size}")),
         string[] list => "[" + string.Join(' ', list) + "]",

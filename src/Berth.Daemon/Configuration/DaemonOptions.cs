@@ -50,6 +50,12 @@ internal static class DaemonOptions
     public static readonly DaemonOption Icc = new("icc", "icc", null, SettingKind.Bool, "Enable inter-container communication (default true)");
     public static readonly DaemonOption IpMasq = new("ip-masq", "ip-masq", null, SettingKind.Bool, "Enable IP masquerading (default true)");
     public static readonly DaemonOption ChainPrefix = new("iptables-chain-prefix", "iptables-chain-prefix", null, SettingKind.String, "Name prefix of the daemon's firewall chains");
+    public static readonly DaemonOption RegistryMirrors = new("registry-mirrors", "registry-mirror", null, SettingKind.StringList, "Preferred registry mirror");
+    public static readonly DaemonOption InsecureRegistries = new("insecure-registries", "insecure-registry", null, SettingKind.StringList, "Enable insecure registry communication");
+    public static readonly DaemonOption MaxConcurrentDownloads = new("max-concurrent-downloads", "max-concurrent-downloads", null, SettingKind.Int, "Set the max concurrent downloads (default 3)");
+    public static readonly DaemonOption MaxConcurrentUploads = new("max-concurrent-uploads", "max-concurrent-uploads", null, SettingKind.Int, "Set the max concurrent uploads (default 5)");
+    public static readonly DaemonOption RegistryCertsDir = new("registry-certs-dir", "registry-certs-dir", null, SettingKind.String, "Per-registry TLS material, <dir>/<host:port>/ (default \"/etc/berth/certs.d\")");
+    public static readonly DaemonOption RegistryLoopbackInsecure = new("registry-loopback-insecure", "registry-loopback-insecure", null, SettingKind.Bool, "Treat 127.0.0.0/8 and ::1 registries as insecure, as dockerd always does (default true)");
     public static readonly DaemonOption LiveRestore = new("live-restore", "live-restore", null, SettingKind.Bool, "Enable live restore of docker when containers are still running");
     public static readonly DaemonOption LogDriver = new("log-driver", "log-driver", null, SettingKind.String, "Default driver for container logs (default \"json-file\")");
     public static readonly DaemonOption LogOpts = new("log-opts", "log-opt", null, SettingKind.StringMap, "Default log driver options for containers");
@@ -60,7 +66,8 @@ internal static class DaemonOptions
     public static readonly IReadOnlyList<DaemonOption> All =
     [
         Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, FixedCidr, Group, Help, Hosts,
-        Icc, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, Mtu, PidFile, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
+        Icc, InsecureRegistries, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, Mtu, PidFile,
+        RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];
 
     /// <summary>Options that may appear in daemon.json, by key.</summary>

@@ -10,7 +10,7 @@ namespace Berth.Daemon.Hosting;
 /// <summary>The classic builder on the engine's services; build scratch lives in the data root's tmp.</summary>
 internal static class BuildWiring
 {
-    public static BuildService Build(SqliteStateStore state, ImageService images, ContainerService containers, ILayerStore layers, TimeProvider time)
+    public static BuildService Build(SqliteStateStore state, ImageService images, ContainerService containers, ILayerStore layers, TimeProvider time, IBuildPuller puller)
     {
         var cache = new SqliteBuildCacheStore(state, time);
         // A RUN step's layer is the container's upper directory, written by commit's diff writer.
@@ -19,7 +19,7 @@ internal static class BuildWiring
             var files = containers.Files ?? throw DaemonException.NotImplemented("container file access is not configured");
             files.WriteLayer(layers.ReadWriteDiffPath(id), output, cancellationToken);
             return Task.CompletedTask;
-        });
+        }, puller);
         return new BuildService(backend, cache, images.TempRoot);
     }
 }

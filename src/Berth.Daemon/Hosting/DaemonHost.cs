@@ -149,12 +149,14 @@ public sealed partial class DaemonHost
             Listeners.Configure(k, config, addresses);
         });
         var app = builder.Build();
-        var build = BuildWiring.Build(state, images, containers, layers, time);
+        var distribution = DistributionWiring.Build(config, images, content, layers, loggerFactory);
+        var build = BuildWiring.Build(state, images, containers, layers, time, new Engine.Distribution.BuildPuller(distribution.Service));
         IRouter[] routers =
         [
             new SystemRouter(system, () => events.SubscriberCount, () => _config.Current.DefaultAddressPools),
             new EventsRouter(events, time),
-            new ImagesRouter(images),
+            new ImagesRouter(images, distribution),
+            distribution,
             new ImageArchiveRouter(images),
             new DiskUsageRouter(images, containers, volumes, time, build),
             new NetworksRouter(networks),

@@ -9,19 +9,29 @@ namespace Berth.Engine.Build;
 /// The builder's backend on the real engine: images from the image service, RUN containers from
 /// the container service (the same create/attach/start/wait path as docker run), and child
 /// images written by the image service. <paramref name="writeContainerLayer"/> writes a
-/// container's changes as a layer tar (the commit code's diff writer).
+/// container's changes as a layer tar (the commit code's diff writer). Base images missing
+/// locally come from <paramref name="puller"/> (none: such a FROM fails as an unknown image).
 /// </summary>
 public sealed class EngineBuildBackend(
     ImageService images,
     IContainerService containers,
     IBuildCacheStore cache,
-    Func<string, Stream, CancellationToken, Task> writeContainerLayer) : IBuildBackend
+    Func<string, Stream, CancellationToken, Task> writeContainerLayer,
+    IBuildPuller? puller = null) : IBuildBackend
 {
     public BuildImage? FindImage(string reference) =>
         images.FindWithLayers(reference) is { } found ? new BuildImage(found.Id, found.Config, found.LayerDirs) : null;
 
-    public Task<BuildImage> PullAsync(string reference, string? platform, IBuildOutput output, CancellationToken cancellationToken) =>
-        throw DaemonException.NotFound($"pull access denied for {reference}, repository does not exist or may require 'docker login'");
+    public async Task<BuildImage> PullAsync(string reference, string? platform, IBuildOutput output, CancellationToken cancellationToken)
+    {
+        if (puller is null)
+        {
+            throw DaemonException.NotFound($"pull access denied for {reference}, repository does not exist or may require 'docker login'");
+        }
+        await puller.PullAsync(reference, platform, output, cancellationToken);
+        // A reference without a tag was pulled as :latest, which is also what the lookup defaults to.
+        return FindImage(reference) ?? throw DaemonException.NotFound($"No such image: {reference}");
+    }
 
     public async Task<RunResult> RunAsync(BuildImage parent, RunConfig config, IReadOnlyList<string> command, BuildOptions options, IBuildOutput output, CancellationToken cancellationToken)
     {

@@ -49,6 +49,9 @@ public sealed record DaemonConfig
     public bool IpMasq { get; init; } = true;
     public IReadOnlyList<AddressPool> DefaultAddressPools { get; init; } = [new("172.17.0.0/16", 16), new("172.18.0.0/16", 16)];
 
+    /// <summary>registry-mirrors, insecure-registries, max-concurrent-*, and Berth's certs.d root.</summary>
+    public Distribution.RegistryOptions Registry { get; init; } = new();
+
     /// <summary>--dns: containers' nameservers (default bridge) or the embedded resolver's external servers (user networks).</summary>
     public IReadOnlyList<string> Dns { get; init; } = [];
     /// <summary>--live-restore: a clean shutdown leaves running containers running (the next start re-attaches them).</summary>

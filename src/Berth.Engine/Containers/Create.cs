@@ -17,8 +17,8 @@ public sealed partial class ContainerService
         Restart.RestartPolicies.Validate(request.HostConfig.RestartPolicy, request.HostConfig.AutoRemove);
         var warnings = new List<string>();
         HostSettings hostConfig = VerifyForCreate(request, warnings);
-        // 404 "No such image: x" is what makes the CLI try a pull.
         warnings.AddRange(Networks.PortSpecs.Validate(request.Config, request.HostConfig));
+        // 404 "No such image: x" is what makes the CLI try a pull.
         ImageDetails image = _images.Inspect(request.Config.Image);
         ContainerSettings config = ContainerConfigMerge.Merge(request.Config, image.Config.Config);
         LogSettings logConfig = Logs.LogDrivers.Merge(request.HostConfig.LogConfig, _options.DefaultLogConfig);

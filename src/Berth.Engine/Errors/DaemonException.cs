@@ -20,6 +20,7 @@ public class DaemonException : Exception
     public static DaemonException Unavailable(string message) => new(ErrorKind.Unavailable, message);
     public static DaemonException NotImplemented(string message) => new(ErrorKind.NotImplemented, message);
     public static DaemonException Forbidden(string message) => new(ErrorKind.Forbidden, message);
+    public static DaemonException Unauthorized(string message) => new(ErrorKind.Unauthorized, message);
     public static DaemonException System(string message, Exception? inner = null) => new(ErrorKind.System, message, inner);
 
     /// <summary>The kind of the first <see cref="DaemonException"/> in the chain, else System.</summary>

@@ -19,6 +19,8 @@ internal sealed class EntryWriter(TarRecorder recorder, TarSplitWriter split, Co
     private const string WhiteoutMetaPrefix = ".wh..wh.";
     private const string WhiteoutOpaque = ".wh..wh..opq";
 
+    private const long EarlyWritebackSize = 256 * 1024;
+
     private readonly List<(string Physical, long Atime, long Mtime)> _dirTimes = [];
     private readonly byte[] _buffer = new byte[1024 * 1024];
     private long _declared;
@@ -207,6 +209,11 @@ internal sealed class EntryWriter(TarRecorder recorder, TarSplitWriter split, Co
             }
             recorder.EndContent(physical, length, dataStart);
             tree.RecordContent(physical, split.FileCount - 1);
+            if (length >= EarlyWritebackSize)
+            {
+                // The disk writes overlap the rest of the download instead of all waiting for the final sync.
+                FileSys.StartWriteback(fd);
+            }
         }
         FileSys.Fchown(fd, uid, gid); // before chmod: chown clears setuid/setgid
         foreach (var (key, value) in _xattrs)

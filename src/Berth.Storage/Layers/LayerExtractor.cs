@@ -55,10 +55,11 @@ public static class LayerExtractor
 
     /// <summary>
     /// Extracts into <paramref name="diffDir"/> (existing, empty). The caller owns cleanup on failure:
-    /// a half-written directory is thrown away whole.
+    /// a half-written directory is thrown away whole. Without <paramref name="durable"/> nothing is
+    /// flushed here (writeback is only started); the caller syncs once for several layers.
     /// </summary>
     public static ExtractionResult Extract(Stream layer, string diffDir, string tarSplitPath, string shadowDir,
-        ExtractionLimits limits, CancellationToken cancellationToken)
+        ExtractionLimits limits, CancellationToken cancellationToken, bool durable = true)
     {
         try
         {
@@ -89,8 +90,11 @@ public static class LayerExtractor
             }
             var diffId = Digest.FromHash(recorder.DrainAndFinish());
             state.ApplyDirectoryTimes();
-            tree.Sync();
-            split.Complete();
+            if (durable)
+            {
+                tree.Sync();
+            }
+            split.Complete(durable);
             return new ExtractionResult(diffId, state.Size, state.Entries);
         }
         catch (Exception e) when (IsFormatError(e))

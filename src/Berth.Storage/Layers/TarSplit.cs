@@ -48,14 +48,14 @@ internal sealed class TarSplitWriter : IDisposable
         FileCount++;
     }
 
-    /// <summary>Ends the record and makes it durable.</summary>
-    public void Complete()
+    /// <summary>Ends the record and (when <paramref name="durable"/>) makes it durable.</summary>
+    public void Complete(bool durable = true)
     {
         _out.WriteByte(End);
         _out.Flush();
         _gzip.Flush();
         _gzip.Dispose();
-        _file.Flush(flushToDisk: true);
+        _file.Flush(flushToDisk: durable);
     }
 
     public void Dispose()

@@ -13,9 +13,9 @@ namespace Berth.IntegrationTests.Clients;
 /// volume, a user network with an alias another container resolves. The resource reaper (Ryuk)
 /// is off: its image comes from Docker Hub; each test disposes what it made.
 /// </summary>
-public sealed class TestcontainersTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>, IAsyncLifetime
+public sealed class TestcontainersTests : CliTestBase<NetworkDaemon>, IClassFixture<NetworkDaemon>, IAsyncLifetime
 {
-    public TestcontainersTests(BerthDaemon daemon, ITestOutputHelper output)
+    public TestcontainersTests(NetworkDaemon daemon, ITestOutputHelper output)
         : base(daemon, output)
     {
         TestcontainersSettings.ResourceReaperEnabled = false;

@@ -83,7 +83,9 @@ public sealed class RestartPolicyTests : CliTestBase<BerthDaemon>, IClassFixture
         {
             await Poll.ForAsync(() => Docker.RunOkAsync("inspect", "-f", "{{.State.Status}}", name), s => s.Trim() == "restarting", TimeSpan.FromSeconds(20), name + " restarting", s => s ?? "");
         }
-        Assert.Contains("Restarting (0)", await Docker.RunOkAsync("ps", "--filter", "name=looper", "--format", "{{.Names}} {{.Status}}"), StringComparison.Ordinal);
+        // Between two back-offs it runs for a moment, so ps is polled for the restarting state.
+        await Poll.ForAsync(() => Docker.RunOkAsync("ps", "--filter", "name=looper", "--format", "{{.Names}} {{.Status}}"),
+            s => s.Contains("looper Restarting (0)", StringComparison.Ordinal), TimeSpan.FromSeconds(20), "ps shows looper Restarting (0)", s => s ?? "");
 
         var watch = Stopwatch.StartNew();
         await Docker.RunOkAsync("stop", "looper2");

@@ -574,7 +574,7 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>Stops the daemon (SIGTERM, then SIGKILL), keeps its log, removes the temp root.</summary>
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_disposed)
         {
