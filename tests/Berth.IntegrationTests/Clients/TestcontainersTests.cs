@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using Berth.IntegrationTests.Containers;
 using Berth.IntegrationTests.Harness;
+using Berth.IntegrationTests.Networking;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
 
