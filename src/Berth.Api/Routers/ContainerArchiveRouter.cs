@@ -55,7 +55,9 @@ public sealed class ContainerArchiveRouter : IRouter
         }
         // dockerd: noOverwriteDirNonDir is off unless given and true.
         bool noOverwrite = context.Request.Query.ContainsKey("noOverwriteDirNonDir") && context.QueryBool("noOverwriteDirNonDir");
-        await _archive.ExtractAsync(context.RouteValue("id"), context.Request.Query["path"].ToString(), context.Request.Body,
+        // The body reader's stream can be read synchronously (by the tar reader on a worker thread)
+        // without another pipe and copy between Kestrel and the extractor.
+        await _archive.ExtractAsync(context.RouteValue("id"), context.Request.Query["path"].ToString(), context.Request.BodyReader.AsStream(),
             noOverwrite, context.QueryBool("copyUIDGID"), context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status200OK;
     }

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -18,6 +20,7 @@ internal sealed class HalfCloseConnection : ConnectionContext,
 {
     private const int MinimumReceiveBuffer = 4096;
     private const int MaximumReceiveBuffer = 256 * 1024;
+    private const int MaximumGather = 64;
     private static readonly PipeOptions InputOptions = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
     private static readonly PipeOptions OutputOptions = new(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false);
 
@@ -106,19 +109,19 @@ internal sealed class HalfCloseConnection : ConnectionContext,
         var writer = _input.Writer;
         try
         {
+            int size = MinimumReceiveBuffer;
             while (true)
             {
-                // Wait for data without holding a buffer (an idle keep-alive connection costs none),
-                // then take what is queued in one read: 4 KiB reads cost a syscall per page of
-                // every upload (load, build context, cp, push bodies).
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-                var buffer = writer.GetMemory(Math.Clamp(_socket.Available, MinimumReceiveBuffer, MaximumReceiveBuffer));
+                var buffer = writer.GetMemory(size);
                 int received = await _socket.ReceiveAsync(buffer, SocketFlags.None);
                 if (received == 0)
                 {
                     break; // FIN: the client is done sending, not done reading.
                 }
                 writer.Advance(received);
+                // A full buffer means a bulk upload (docker cp, load, build context): grow the next
+                // receive so it takes one syscall per large block; an idle connection keeps a small one.
+                size = received >= buffer.Length ? Math.Min(size * 4, MaximumReceiveBuffer) : MinimumReceiveBuffer;
                 var flush = await writer.FlushAsync();
                 if (flush.IsCompleted || flush.IsCanceled)
                 {
@@ -141,6 +144,7 @@ internal sealed class HalfCloseConnection : ConnectionContext,
     private async Task SendAsync()
     {
         var reader = _output.Reader;
+        var gather = new List<ArraySegment<byte>>(MaximumGather);
         try
         {
             while (true)
@@ -151,10 +155,7 @@ internal sealed class HalfCloseConnection : ConnectionContext,
                     break;
                 }
                 var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    await _socket.SendAsync(segment, SocketFlags.None);
-                }
+                await SendAllAsync(buffer, gather);
                 reader.AdvanceTo(buffer.End);
                 if (result.IsCompleted)
                 {
@@ -170,6 +171,43 @@ internal sealed class HalfCloseConnection : ConnectionContext,
         }
         await reader.CompleteAsync();
         Close();
+    }
+
+    /// <summary>
+    /// Sends the pipe's segments (4 KiB each when the response is large) with one sendmsg per
+    /// <see cref="MaximumGather"/> of them instead of one send per segment.
+    /// </summary>
+    private async Task SendAllAsync(ReadOnlySequence<byte> buffer, List<ArraySegment<byte>> gather)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            await _socket.SendAsync(buffer.First, SocketFlags.None);
+            return;
+        }
+        foreach (var segment in buffer)
+        {
+            if (!MemoryMarshal.TryGetArray(segment, out ArraySegment<byte> array))
+            {
+                await FlushGatherAsync(gather);
+                await _socket.SendAsync(segment, SocketFlags.None);
+                continue;
+            }
+            gather.Add(array);
+            if (gather.Count == MaximumGather)
+            {
+                await FlushGatherAsync(gather);
+            }
+        }
+        await FlushGatherAsync(gather);
+    }
+
+    private async Task FlushGatherAsync(List<ArraySegment<byte>> gather)
+    {
+        if (gather.Count > 0)
+        {
+            await _socket.SendAsync(gather, SocketFlags.None);
+            gather.Clear();
+        }
     }
 
     /// <summary>The application or the peer is done: end the connection for good.</summary>

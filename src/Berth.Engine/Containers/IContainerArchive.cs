@@ -29,6 +29,7 @@ public interface IContainerArchive
     /// <summary>Calls <paramref name="onStat"/> (headers) before the first tar byte is written to <paramref name="output"/>.</summary>
     Task GetArchiveAsync(string reference, string path, Stream output, Func<PathStat, Task> onStat, CancellationToken cancellationToken = default);
 
+    /// <summary><paramref name="tar"/> is read synchronously on a worker thread (a request body must be wrapped accordingly).</summary>
     Task ExtractAsync(string reference, string path, Stream tar, bool noOverwriteDirNonDir, bool copyUidGid, CancellationToken cancellationToken = default);
 
     IReadOnlyList<FileChange> Changes(string reference);

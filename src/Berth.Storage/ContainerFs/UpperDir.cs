@@ -194,6 +194,7 @@ internal static class TarEntries
 /// <summary>Reads exactly <c>length</c> bytes from the inner stream: cut when longer, zero-padded when shorter.</summary>
 internal sealed class ExactLengthStream(Stream inner, long length) : Stream
 {
+    private const int CopyBufferSize = 1 << 20;
     private long _position;
 
     public override bool CanRead => true;
@@ -220,6 +221,27 @@ internal sealed class ExactLengthStream(Stream inner, long length) : Stream
         }
         _position += n;
         return n;
+    }
+
+    /// <summary>
+    /// TarWriter copies an entry's data with Stream.CopyTo, whose default buffer is 80 KiB: 1 MiB
+    /// reads take a fraction of the syscalls and of the writes into the response pipe.
+    /// </summary>
+    public override void CopyTo(Stream destination, int bufferSize)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            int read;
+            while ((read = Read(buffer.AsSpan(0, CopyBufferSize))) > 0)
+            {
+                destination.Write(buffer, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public override void Flush()

@@ -55,9 +55,9 @@ public sealed class ApiLoadTests : CliTestBase<BerthDaemon>, IClassFixture<Berth
                     await client.Containers.StartContainerAsync(id, new ContainerStartParameters());
                     var exit = await client.Containers.WaitContainerAsync(id);
                     var inspect = await client.Containers.InspectContainerAsync(id);
-                    if (exit.StatusCode != 0 || inspect.State?.Status != "exited")
+                    if (exit.StatusCode != 0 || inspect?.State?.Status != "exited")
                     {
-                        errors.Enqueue($"{marker}: exit {exit.StatusCode}, state {inspect.State?.Status}");
+                        errors.Enqueue($"{marker}: exit {exit.StatusCode}, state {inspect?.State?.Status}");
                     }
                     using var logs = await client.Containers.GetContainerLogsAsync(id, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true });
                     var (stdout, stderr) = await logs.ReadOutputToEndAsync(CancellationToken.None);

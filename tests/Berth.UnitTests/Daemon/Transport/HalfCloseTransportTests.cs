@@ -31,6 +31,8 @@ public sealed class HalfCloseTransportTests : IAsyncLifetime
         _app.UseRouting();
         _app.MapPost("/echo-after-fin", EchoAfterFinAsync);
         _app.MapGet("/plain", context => context.Response.WriteAsync("plain"));
+        _app.MapPost("/hash", HashBodyAsync);
+        _app.MapGet("/bulk", WriteBulkAsync);
         await _app.StartAsync();
     }
 
@@ -69,18 +71,63 @@ public sealed class HalfCloseTransportTests : IAsyncLifetime
         }
     }
 
+    private static async Task HashBodyAsync(HttpContext context)
+    {
+        context.Features.Get<IHttpMaxRequestBodySizeFeature>()!.MaxRequestBodySize = null;
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[100_000];
+        int n;
+        while ((n = await context.Request.Body.ReadAsync(buffer)) > 0)
+        {
+            sha.AppendData(buffer, 0, n);
+        }
+        await context.Response.WriteAsync(Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    /// <summary>Writes of assorted sizes, so the transport's output pipe holds many segments to gather.</summary>
+    private static async Task WriteBulkAsync(HttpContext context)
+    {
+        byte[] data = BulkData();
+        int offset = 0;
+        for (int i = 0; offset < data.Length; i++)
+        {
+            int size = Math.Min(data.Length - offset, (i % 7 + 1) * 37_001);
+            await context.Response.Body.WriteAsync(data.AsMemory(offset, size));
+            offset += size;
+        }
+    }
+
+    private static byte[] BulkData()
+    {
+        var data = new byte[24 << 20];
+        new Random(8).NextBytes(data);
+        return data;
+    }
+
+    [Fact]
+    public async Task LargeBodiesCrossTheTransportIntact()
+    {
+        using var client = Client();
+        byte[] data = BulkData();
+        using var response = await client.PostAsync(new Uri("http://berth/hash"), new ByteArrayContent(data));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data)), await response.Content.ReadAsStringAsync());
+        Assert.Equal(data, await client.GetByteArrayAsync(new Uri("http://berth/bulk")));
+    }
+
+    private HttpClient Client() => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (_, ct) =>
+        {
+            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), ct);
+            return new NetworkStream(s, ownsSocket: true);
+        },
+    });
+
     [Fact]
     public async Task OrdinaryKeepAliveRequestsStillWork()
     {
-        using var client = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, ct) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                await s.ConnectAsync(new UnixDomainSocketEndPoint(SocketPath), ct);
-                return new NetworkStream(s, ownsSocket: true);
-            },
-        });
+        using var client = Client();
         for (int i = 0; i < 50; i++)
         {
             Assert.Equal("plain", await client.GetStringAsync(new Uri("http://berth/plain")));
