@@ -13,6 +13,7 @@ namespace Berth.IntegrationTests.Resilience;
 /// was told, and afterwards nothing may be left on the host (mounts, conmons, netns, veths,
 /// cgroups) — the checks every container test ends with.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class ApiLoadTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDaemon>, IAsyncLifetime
 {
     private const int Clients = 200;
@@ -87,4 +88,14 @@ public sealed class ApiLoadTests : CliTestBase<BerthDaemon>, IClassFixture<Berth
         await ContainerTestSupport.AssertNoLeftoversAsync(Daemon);
         Assert.True(Daemon.IsRunning);
     }
+}
+
+/// <summary>
+/// The load test runs alone (xunit runs non-parallel collections after the parallel ones): its
+/// 200 clients measure berthd, not how much CPU the other test daemons leave it.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "api load, alone";
 }
