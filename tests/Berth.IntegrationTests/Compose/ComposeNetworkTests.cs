@@ -86,6 +86,60 @@ public sealed class ComposeNetworkTests : CliTestBase<NetworkDaemon>, IClassFixt
         Assert.DoesNotContain(NetworkLeftovers.Rules(Daemon.ChainPrefix), r => r.Contains($"--dport {port} ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task UpDown_BuildDependsOnVolumeNetworkAndPort_AllTogether()
+    {
+        int port = FreePort.Next();
+        Directory.CreateDirectory(Path.Combine(ScratchDir, "web"));
+        File.WriteAllText(Path.Combine(ScratchDir, "web", "Dockerfile"), "FROM busybox\nCOPY serve.sh /serve.sh\nCMD [\"sh\", \"/serve.sh\"]\n");
+        File.WriteAllText(Path.Combine(ScratchDir, "web", "serve.sh"), """
+            mkdir -p /www
+            until wget -q -O /www/store.txt http://store/; do sleep 0.2; done
+            { echo "web sees: $(cat /www/store.txt)"; echo "volume has: $(cat /data/greeting)"; } > /www/index.html
+            exec httpd -f -p 8080 -h /www
+            """);
+        File.WriteAllText(Path.Combine(ScratchDir, "docker-compose.yml"), $$"""
+            version: "2.4"
+            services:
+              store:
+                image: busybox
+                command: ["sh", "-c", "echo stored > /data/greeting && mkdir -p /www && cp /data/greeting /www/index.html && exec httpd -f -p 80 -h /www"]
+                volumes: ["appdata:/data"]
+                networks: [appnet]
+              web:
+                build: ./web
+                depends_on: [store]
+                ports: ["127.0.0.1:{{port.ToString(CultureInfo.InvariantCulture)}}:8080"]
+                volumes: ["appdata:/data:ro"]
+                networks: [appnet]
+            networks:
+              appnet: {}
+            volumes:
+              appdata: {}
+            """);
+
+        (await ComposeAsync("up", "-d", "--build")).EnsureSuccess();
+        Assert.Contains(_project + "_appdata", (await Docker.RunOkAsync("volume", "ls", "--format", "{{.Name}}")).Split('\n'));
+        string page = await Poll.ForAsync(async () =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            try
+            {
+                return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/"));
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return "";
+            }
+        }, p => p.Contains("volume has", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "web serves what it read from store and the volume", p => p ?? "");
+        Assert.Equal("web sees: stored\nvolume has: stored\n", page);
+
+        (await ComposeAsync("down", "-v", "--timeout", "1")).EnsureSuccess();
+        Assert.Equal("", (await Docker.RunOkAsync("ps", "-aq", "--filter", $"label=com.docker.compose.project={_project}")).Trim());
+        Assert.DoesNotContain(_project + "_appdata", (await Docker.RunOkAsync("volume", "ls", "--format", "{{.Name}}")).Split('\n'));
+        await Docker.RunOkAsync("rmi", _project + "_web");
+    }
+
     private async Task<ProcessResult> ComposeAsync(params string[] args)
     {
         var env = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -96,6 +150,8 @@ public sealed class ComposeNetworkTests : CliTestBase<NetworkDaemon>, IClassFixt
             ["DOCKER_CERT_PATH"] = null,
             ["COMPOSE_API_VERSION"] = null,
             ["DOCKER_CONFIG"] = Docker.ConfigDir,
+            ["COMPOSE_DOCKER_CLI_BUILD"] = "0",
+            ["DOCKER_BUILDKIT"] = "0",
         };
         var result = await ProcessRunner.RunAsync(ComposePath, ["--ansi", "never", "-p", _project, .. args], environment: env,
             timeout: TimeSpan.FromSeconds(120), workingDirectory: ScratchDir);

@@ -94,8 +94,15 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
         CgroupParent = "/berth-it-" + Id;
         BridgeName = "bit" + Id;
         ChainPrefix = "BIT" + Id.ToUpperInvariant();
-        int n = Interlocked.Increment(ref s_counter);
-        int slot = ((Environment.ProcessId % 997) * 61 + n) % (56 * 256);
+        // A /24 no route on the host covers (a bridge left by something else would make berthd
+        // refuse its default pool and exit).
+        int slot;
+        do
+        {
+            int n = Interlocked.Increment(ref s_counter);
+            slot = ((Environment.ProcessId % 997) * 61 + n) % (56 * 256);
+        }
+        while (HostRoutes.Overlaps(0x0A000000u | ((uint)(200 + (slot / 256)) << 16) | ((uint)(slot % 256) << 8), 24));
         AddressPool = $"10.{200 + (slot / 256)}.{slot % 256}.0/24";
     }
 
