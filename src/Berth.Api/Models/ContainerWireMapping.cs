@@ -100,6 +100,8 @@ public static class ContainerWireMapping
             ShmSize = h.ShmSize is > 0 ? h.ShmSize.Value : defaults.ShmSize,
             Sysctls = h.Sysctls,
             Isolation = h.Isolation ?? "",
+            // Empty means the daemon's default; a name is checked at create (unknown → 400).
+            Runtime = h.Runtime ?? "",
             CpuShares = h.CpuShares ?? 0,
             Memory = h.Memory ?? 0,
             NanoCpus = h.NanoCpus ?? 0,

@@ -166,6 +166,11 @@ public sealed partial class ContainerService
     private HostSettings VerifyForCreate(CreateRequest request, List<string> warnings)
     {
         HealthRules.Validate(request.Config.Healthcheck);
+        // dockerd's getRuntime: only configured runtimes (and containerd's name for runc) are known.
+        if (request.HostConfig.Runtime is { Length: > 0 } runtime && runtime != _runtime.Name && runtime != "io.containerd.runc.v2")
+        {
+            throw DaemonException.InvalidParameter($"unknown or invalid runtime name: {runtime}");
+        }
         return ResourceRules.AdaptForCreate(ResourceRules.Verify(request.HostConfig, Operations.Support, update: false, warnings));
     }
 }

@@ -43,6 +43,16 @@ public sealed class ContainerLifecycleTests : IClassFixture<BerthDaemon>, IAsync
     }
 
     [Fact]
+    public async Task UnknownRuntime_IsRefusedAtCreate_KnownNamesRun()
+    {
+        var unknown = await _docker.RunAsync("run", "--runtime", "nosuch", "busybox", "true");
+        Assert.Equal(125, unknown.ExitCode);
+        Assert.Contains("unknown or invalid runtime name: nosuch", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Empty((await _docker.RunOkAsync("ps", "-aq")).Trim());
+        Assert.Equal("ok\n", await _docker.RunOkAsync("run", "--rm", "--runtime", "runc", "busybox", "echo", "ok"));
+    }
+
+    [Fact]
     public async Task ExitCodes_FollowDockerd()
     {
         Assert.Equal(7, (await _docker.RunAsync("run", "busybox", "sh", "-c", "exit 7")).ExitCode);
