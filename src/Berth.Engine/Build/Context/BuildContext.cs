@@ -90,7 +90,7 @@ public sealed class BuildContext : IDisposable
             n += read;
         }
         bool isTar = n == 512 && head.AsSpan(257, 5).SequenceEqual("ustar"u8);
-        var whole = new ConcatStream(head.AsMemory(0, n), stream);
+        var whole = new PrefixedStream(head.AsMemory(0, n), stream);
         if (isTar)
         {
             await ExtractTarAsync(whole, root, cancellationToken);
@@ -198,51 +198,5 @@ public sealed class BuildContext : IDisposable
         catch (DirectoryNotFoundException)
         {
         }
-    }
-
-    /// <summary>The sniffed head, then the rest of the body.</summary>
-    private sealed class ConcatStream(ReadOnlyMemory<byte> head, Stream rest) : Stream
-    {
-        private ReadOnlyMemory<byte> _head = head;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_head.Length > 0)
-            {
-                int n = Math.Min(buffer.Length, _head.Length);
-                _head.Span[..n].CopyTo(buffer);
-                _head = _head[n..];
-                return n;
-            }
-            return rest.Read(buffer);
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_head.Length > 0)
-            {
-                return Read(buffer.Span);
-            }
-            return await rest.ReadAsync(buffer, cancellationToken);
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
