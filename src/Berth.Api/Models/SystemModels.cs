@@ -96,7 +96,12 @@ namespace Berth.Api.Models
 
     public sealed record IndexInfoWire(string Name, IReadOnlyList<string> Mirrors, bool Secure, bool Official);
 
-    public sealed record RuntimeWire([property: JsonPropertyName("path")] string Path);
+    public sealed record RuntimeWire([property: JsonPropertyName("path")] string Path)
+    {
+        [JsonPropertyName("runtimeArgs")]
+        [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public IReadOnlyList<string>? RuntimeArgs { get; init; }
+    }
 
     public sealed record CommitWire(string ID, string Expected);
 

@@ -89,9 +89,9 @@ public sealed class SystemRouter : IRouter
         var runc = f.Components.FirstOrDefault(c => c.Name == f.DefaultRuntime);
         string runcCommit = runc?.Details.GetValueOrDefault("GitCommit") ?? "";
         var runtimes = new Dictionary<string, RuntimeWire>(f.Runtimes.Count);
-        foreach (var (name, path) in f.Runtimes)
+        foreach (var (name, runtime) in f.Runtimes)
         {
-            runtimes[name] = new RuntimeWire(path);
+            runtimes[name] = new RuntimeWire(runtime.Path) { RuntimeArgs = runtime.Args.Count > 0 ? runtime.Args : null };
         }
         var body = new InfoResponse
         {

@@ -136,6 +136,10 @@ internal static class ConfigBuilder
             LiveRestore = Bool(DaemonOptions.LiveRestore) ?? false,
             LogDriver = logDriver,
             LogOpts = logOpts,
+            Runtimes = settings.TryGetValue(DaemonOptions.Runtimes, out object? runtimes)
+                ? (Dictionary<string, OciRuntimeConfig>)runtimes
+                : defaults.Runtimes,
+            DefaultRuntime = Str(DaemonOptions.DefaultRuntime, defaults.DefaultRuntime),
         };
     }
 

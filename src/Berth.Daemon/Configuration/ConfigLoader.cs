@@ -93,7 +93,13 @@ public static class ConfigLoader
                 return Fail(conflict!);
             }
         }
-        if (ConfigValidation.Common(set) is string invalid)
+        // Runtimes added by flag stay known, so a default-runtime in the file may name them.
+        var check = new Dictionary<DaemonOption, object>(set);
+        if (parsed.Given.TryGetValue(DaemonOptions.Runtimes, out object? flagRuntimes))
+        {
+            check.TryAdd(DaemonOptions.Runtimes, flagRuntimes);
+        }
+        if (ConfigValidation.Common(check) is string invalid)
         {
             return Fail("file configuration validation failed: " + invalid);
         }
@@ -145,6 +151,7 @@ public static class ConfigLoader
                 SettingKind.Int => " int",
                 SettingKind.String => " string",
                 SettingKind.StringList => " list",
+                SettingKind.RuntimeMap => " runtime",
                 _ => " pool-options",
             };
             lines.Add($"  {name,-36}  {o.Help}");

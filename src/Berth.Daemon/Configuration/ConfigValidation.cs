@@ -49,6 +49,10 @@ internal static class ConfigValidation
                 }
             }
         }
+        if (RuntimeSettings.Validate(settings) is string runtimeError)
+        {
+            return runtimeError;
+        }
         if (settings.TryGetValue(DaemonOptions.Dns, out object? dns))
         {
             foreach (string server in (string[])dns)

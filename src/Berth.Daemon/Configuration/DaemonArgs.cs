@@ -63,6 +63,7 @@ internal sealed class DaemonArgs
                 SettingKind.String => result.GetValue((Option<string>)option) ?? "",
                 SettingKind.StringList => result.GetValue((Option<string[]>)option) ?? [],
                 SettingKind.StringMap => ParseMap(result.GetValue((Option<string[]>)option) ?? []),
+                SettingKind.RuntimeMap => ParseRuntimes(o, result.GetValue((Option<string[]>)option) ?? [], parsed),
                 _ => ParsePools(o, result.GetValue((Option<string[]>)option) ?? [], parsed),
             };
             if (parsed.Error is not null)
@@ -132,6 +133,21 @@ internal sealed class DaemonArgs
         return map;
     }
 
+    /// <summary>dockerd's RuntimeOpt: "name=path", the name trimmed and lower-cased; runc and repeats are refused.</summary>
+    private static Dictionary<string, OciRuntimeConfig> ParseRuntimes(DaemonOption o, string[] values, DaemonArgs parsed)
+    {
+        var runtimes = new Dictionary<string, OciRuntimeConfig>(StringComparer.Ordinal);
+        foreach (string value in values)
+        {
+            if (RuntimeSettings.ParseFlag(value, runtimes) is string error)
+            {
+                parsed.Error = InvalidArgument(value, o, error);
+                return runtimes;
+            }
+        }
+        return runtimes;
+    }
+
     private static AddressPool[] ParsePools(DaemonOption o, string[] values, DaemonArgs parsed)
     {
         var pools = new List<AddressPool>();
@@ -159,6 +175,8 @@ internal sealed class DaemonArgs
         string s => s,
         AddressPool[] pools => string.Join(", ", pools.Select(p => $"{p.Base} {p.Size}")),
         string[] list => "[" + string.Join(' ', list) + "]",
+        // RuntimeOpt.String(): the names only (Go prints them in map order; sorted here).
+        Dictionary<string, OciRuntimeConfig> runtimes => "[" + string.Join(' ', runtimes.Keys.Order(StringComparer.Ordinal)) + "]",
         Dictionary<string, string> map => "map[" + string.Join(' ', map.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + ":" + kv.Value)) + "]",
         _ => value.ToString() ?? "",
     };

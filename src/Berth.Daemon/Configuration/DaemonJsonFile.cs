@@ -114,6 +114,8 @@ internal static class DaemonJsonFile
                 return value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
             case SettingKind.PoolList when value.ValueKind == JsonValueKind.Array:
                 return ConvertPools(option, value, out error);
+            case SettingKind.RuntimeMap when value.ValueKind == JsonValueKind.Object:
+                return RuntimeSettings.FromJson(value, out error);
         }
         string expected = option.Kind switch
         {
@@ -122,6 +124,7 @@ internal static class DaemonJsonFile
             SettingKind.String => "a string",
             SettingKind.StringList => "an array of strings",
             SettingKind.StringMap => "an object of strings",
+            SettingKind.RuntimeMap => "an object of {\"path\": string, \"runtimeArgs\": [string]} objects",
             _ => "an array of {\"base\": string, \"size\": number} objects",
         };
         error = $"invalid value for \"{option.Key}\": expected {expected}, got {GoJson.KindName(value)}";

@@ -11,6 +11,9 @@ internal enum SettingKind
 
     /// <summary>key=value on the command line (repeatable), an object of strings in the file.</summary>
     StringMap,
+
+    /// <summary>name=path on the command line (repeatable), {"name": {"path", "runtimeArgs"}} in the file.</summary>
+    RuntimeMap,
 }
 
 /// <summary>
@@ -59,13 +62,15 @@ internal static class DaemonOptions
     public static readonly DaemonOption LiveRestore = new("live-restore", "live-restore", null, SettingKind.Bool, "Enable live restore of docker when containers are still running");
     public static readonly DaemonOption LogDriver = new("log-driver", "log-driver", null, SettingKind.String, "Default driver for container logs (default \"json-file\")");
     public static readonly DaemonOption LogOpts = new("log-opts", "log-opt", null, SettingKind.StringMap, "Default log driver options for containers");
+    public static readonly DaemonOption Runtimes = new("runtimes", "add-runtime", null, SettingKind.RuntimeMap, "Register an additional OCI compatible runtime");
+    public static readonly DaemonOption DefaultRuntime = new("default-runtime", "default-runtime", null, SettingKind.String, "Default OCI runtime for containers (default \"runc\")");
     public static readonly DaemonOption Validate = new(null, "validate", null, SettingKind.Bool, "Validate daemon configuration and exit");
     public static readonly DaemonOption Version = new(null, "version", "v", SettingKind.Bool, "Print version information and quit");
     public static readonly DaemonOption Help = new(null, "help", "h", SettingKind.Bool, "Print usage");
 
     public static readonly IReadOnlyList<DaemonOption> All =
     [
-        Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, Dns, ExecRoot, FixedCidr, Group, Help, Hosts,
+        Runtimes, Bip, Bridge, CgroupParent, ConfigFile, DataRoot, Debug, AddressPools, DefaultRuntime, Dns, ExecRoot, FixedCidr, Group, Help, Hosts,
         Icc, InsecureRegistries, IpMasq, ChainPrefix, Labels, LiveRestore, LogDriver, LogLevel, LogOpts, MaxConcurrentDownloads, MaxConcurrentUploads, Mtu, PidFile,
         RegistryCertsDir, RegistryLoopbackInsecure, RegistryMirrors, Tls, TlsCaCert, TlsCert, TlsKey, TlsVerify, Validate, Version,
     ];

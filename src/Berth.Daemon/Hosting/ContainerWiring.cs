@@ -25,22 +25,17 @@ internal sealed class DeferredImageUsage : IImageUsage
     public IReadOnlySet<Digest> PinnedLayers() => Target.PinnedLayers();
 }
 
-/// <summary>Builds the container stack: runc + conmon + the runtime adapter + the service.</summary>
+/// <summary>Builds the container stack: the OCI runtimes + conmon + the runtime adapter + the service.</summary>
 internal static class ContainerWiring
 {
     public static ContainerService Build(DaemonConfig config, SqliteStateStore state, IImageService images, ILayerStore layers,
-        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, out ConmonMonitor monitor)
+        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, out RuntimeMonitors monitor)
     {
-        var runtime = new RuncRuntime("runc", FindExecutable("runc", "/usr/sbin/runc"), config.ExecRoot);
-        monitor = new ConmonMonitor(runtime, new ConmonMonitorOptions
-        {
-            ExecRoot = config.ExecRoot,
-            ConmonPath = FindExecutable("conmon", "/usr/bin/conmon"),
-        });
+        var log = loggers.CreateLogger("containers");
+        monitor = RuntimeWiring.Build(config, log);
         var store = new SqliteContainerStore(state);
         var names = new SqliteNameRegistryFactory(state).Open("container");
         var adapter = new ConmonContainerRuntime(monitor, layers, config.ExecRoot, ConmonContainerRuntime.HostDefaults());
-        var log = loggers.CreateLogger("containers");
         var rootAccess = new ContainerRootAccess(layers, config.ExecRoot);
         var files = new Storage.ContainerFs.ContainerFileOps();
         foreach (string warning in store.LoadWarnings)
@@ -53,6 +48,7 @@ internal static class ContainerWiring
             CgroupParent = config.CgroupParent,
             DefaultDns = config.Dns,
             DefaultLogConfig = new LogSettings(config.LogDriver, config.LogOpts),
+            Runtimes = RuntimeChoice.From(config),
         }, log)
         {
             Mounts = new Engine.Mounts.ContainerMounts(volumes, rootAccess, files, loggers.CreateLogger("mounts")),
@@ -64,7 +60,7 @@ internal static class ContainerWiring
     }
 
     /// <summary>The first match on PATH (conmon needs an absolute runtime path), else the packaged location.</summary>
-    private static string FindExecutable(string name, string fallback)
+    internal static string FindExecutable(string name, string fallback)
     {
         foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
         {

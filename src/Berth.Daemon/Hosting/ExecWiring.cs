@@ -12,7 +12,7 @@ namespace Berth.Daemon.Hosting;
 /// <summary>Builds the exec service on the containers' conmon monitor and hooks its ids into container inspect.</summary>
 internal static class ExecWiring
 {
-    public static ExecService Build(DaemonConfig config, ContainerService containers, ConmonMonitor monitor, IEventBus events,
+    public static ExecService Build(DaemonConfig config, ContainerService containers, RuntimeMonitors monitor, IEventBus events,
         TimeProvider time, ILoggerFactory loggers)
     {
         var runtime = new ConmonExecRuntime(monitor, config.ExecRoot, ConmonContainerRuntime.HostDefaults());

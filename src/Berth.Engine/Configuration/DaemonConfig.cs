@@ -60,6 +60,12 @@ public sealed record DaemonConfig
     public string LogDriver { get; init; } = "json-file";
     public IReadOnlyDictionary<string, string> LogOpts { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>--add-runtime / "runtimes": runtimes besides the stock runc, by name.</summary>
+    public IReadOnlyDictionary<string, OciRuntimeConfig> Runtimes { get; init; } = new Dictionary<string, OciRuntimeConfig>();
+
+    /// <summary>--default-runtime: what a container that names none runs with.</summary>
+    public string DefaultRuntime { get; init; } = RuntimeNames.Runc;
+
     /// <summary>TLS is on when asked for explicitly or implied by --tlsverify, as dockerd does.</summary>
     public bool TlsEnabled => TlsVerify || Tls == true;
 }

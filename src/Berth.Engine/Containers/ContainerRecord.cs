@@ -7,7 +7,8 @@ namespace Berth.Engine.Containers;
 /// How to reach a started container's monitor again (also after a daemon restart); the runtime
 /// layer fills it, the engine only persists it.
 /// </summary>
-public sealed record MonitorHandle(string BundleDir, string StateDir, int Pid, int ConmonPid, string? ContainerCgroup, string? MonitorCgroup);
+/// <param name="Runtime">The runtime the monitor runs the container with; null in records of berthd versions that only had runc.</param>
+public sealed record MonitorHandle(string BundleDir, string StateDir, int Pid, int ConmonPid, string? ContainerCgroup, string? MonitorCgroup, string? Runtime = null);
 
 /// <summary>
 /// Everything berthd persists about one container (one row, one JSON document). Immutable: the

@@ -20,6 +20,8 @@ public sealed record ContainerServiceOptions
     public IReadOnlyList<string> DefaultDns { get; init; } = [];
     /// <summary>log-driver / log-opts: what a container without its own LogConfig.Type gets.</summary>
     public LogSettings DefaultLogConfig { get; init; } = new();
+    /// <summary>The runtimes containers may name, and the default for those that name none.</summary>
+    public RuntimeChoice Runtimes { get; init; } = RuntimeChoice.RuncOnly;
 }
 
 /// <summary>

@@ -46,7 +46,7 @@ public sealed partial class ContainerService
             ImageId = image.Id.ToString(),
             TopChainId = topChain,
             Config = config,
-            HostConfig = hostConfig with { Runtime = _runtime.Name, LogConfig = logConfig },
+            HostConfig = hostConfig with { Runtime = _options.Runtimes.Resolve(hostConfig.Runtime), LogConfig = logConfig },
             ContainerDir = dir,
             // dockerd leaves LogPath empty for drivers that keep no file.
             LogPath = logConfig.Type == Logs.LogDrivers.None ? "" : Path.Combine(dir, id + "-json.log"),

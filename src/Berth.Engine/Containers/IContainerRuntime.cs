@@ -58,12 +58,13 @@ public interface IContainerRuntime
     /// <summary>Connects to the container's stdio; before StartAsync it sees every byte.</summary>
     Task<IContainerStreams> AttachAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
 
-    Task StartAsync(string id, CancellationToken cancellationToken = default);
+    /// <summary>`runtime start`, with the runtime the handle names.</summary>
+    Task StartAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
 
     Task<ExitInfo> WaitForExitAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Sends a signal to the container's init process.</summary>
-    Task KillAsync(string id, int signal, CancellationToken cancellationToken = default);
+    /// <summary>Sends a signal to the container's init process, through the runtime the handle names (null: the default).</summary>
+    Task KillAsync(MonitorHandle? handle, string id, int signal, CancellationToken cancellationToken = default);
 
     /// <summary>After exit (or a failed create): runtime delete, monitor files, cgroups, rootfs unmount. Idempotent.</summary>
     Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default);

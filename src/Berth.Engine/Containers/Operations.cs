@@ -167,9 +167,9 @@ public sealed partial class ContainerService
     {
         HealthRules.Validate(request.Config.Healthcheck);
         // dockerd's getRuntime: only configured runtimes (and containerd's name for runc) are known.
-        if (request.HostConfig.Runtime is { Length: > 0 } runtime && runtime != _runtime.Name && runtime != "io.containerd.runc.v2")
+        if (_options.Runtimes.Reject(request.HostConfig.Runtime) is string unknownRuntime)
         {
-            throw DaemonException.InvalidParameter($"unknown or invalid runtime name: {runtime}");
+            throw DaemonException.InvalidParameter(unknownRuntime);
         }
         return ResourceRules.AdaptForCreate(ResourceRules.Verify(request.HostConfig, Operations.Support, update: false, warnings));
     }

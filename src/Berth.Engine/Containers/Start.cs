@@ -95,7 +95,7 @@ public sealed partial class ContainerService
             {
                 await pending.ConnectAsync(await _runtime.AttachAsync(handle, record.Id).ConfigureAwait(false)).ConfigureAwait(false);
             }
-            await _runtime.StartAsync(record.Id).ConfigureAwait(false);
+            await _runtime.StartAsync(handle, record.Id).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -57,7 +57,7 @@ public sealed partial class ContainerService
         }
         try
         {
-            await _runtime.KillAsync(record.Id, signal).ConfigureAwait(false);
+            await _runtime.KillAsync(record.Monitor, record.Id, signal).ConfigureAwait(false);
         }
         catch (DaemonException e) when (e.Kind is ErrorKind.Conflict or ErrorKind.NotFound)
         {

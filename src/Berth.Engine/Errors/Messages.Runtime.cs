@@ -18,4 +18,11 @@ public static partial class Messages
     public static string ExecFailed(string detail) => $"OCI runtime exec failed: {detail}: unknown";
 
     public static string RuntimeTimedOut(string runtime, string command) => $"{runtime} {command} timed out";
+
+    /// <summary>dockerd's getRuntime: a name that is neither runc nor configured (create 400, start of a container whose runtime left the config).</summary>
+    public static string UnknownRuntime(string name) => $"unknown or invalid runtime name: {name}";
+
+    /// <summary>A configured runtime whose binary is nowhere on PATH (dockerd's LookPath wording).</summary>
+    public static string RuntimeNotFound(string path) =>
+        $"error while looking up the specified runtime path: exec: \"{path}\": executable file not found in $PATH";
 }

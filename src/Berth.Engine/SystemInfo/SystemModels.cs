@@ -51,7 +51,8 @@ public sealed record SystemFacts
     public required bool BridgeNfIptables { get; init; }
     public required bool BridgeNfIp6tables { get; init; }
     public required string DefaultRuntime { get; init; }
-    public required IReadOnlyDictionary<string, string> Runtimes { get; init; }
+    /// <summary>runc and the configured runtimes, with their paths and runtimeArgs as configured.</summary>
+    public required IReadOnlyDictionary<string, Configuration.OciRuntimeConfig> Runtimes { get; init; }
     public required IReadOnlyList<string> SecurityOptions { get; init; }
     public required string StorageDriver { get; init; }
     public required IReadOnlyList<KeyValuePair<string, string>> StorageStatus { get; init; }

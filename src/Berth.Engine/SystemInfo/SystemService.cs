@@ -74,8 +74,11 @@ public sealed class SystemService : ISystemBackend
             IPv4Forwarding = HostFacts.ReadFlag("/proc/sys/net/ipv4/ip_forward"),
             BridgeNfIptables = host.BridgeNfIptables,
             BridgeNfIp6tables = host.BridgeNfIp6tables,
-            DefaultRuntime = "runc",
-            Runtimes = new Dictionary<string, string> { ["runc"] = "runc" },
+            DefaultRuntime = config.DefaultRuntime,
+            Runtimes = new Dictionary<string, Configuration.OciRuntimeConfig>(config.Runtimes)
+            {
+                [Configuration.RuntimeNames.Runc] = new(Configuration.RuntimeNames.Runc),
+            },
             SecurityOptions = host.CgroupVersion == "2"
                 ? ["name=seccomp,profile=builtin", "name=cgroupns"]
                 : ["name=seccomp,profile=builtin"],

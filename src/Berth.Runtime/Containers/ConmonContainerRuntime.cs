@@ -17,16 +17,16 @@ namespace Berth.Runtime.Containers;
 /// </summary>
 public sealed class ConmonContainerRuntime : IContainerRuntime
 {
-    private readonly IContainerMonitor _monitor;
+    private readonly RuntimeMonitors _monitors;
     private readonly ILayerStore _layers;
     private readonly string _containersDir;
     private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
     private readonly LogRotator _rotator = new();
 
-    public ConmonContainerRuntime(IContainerMonitor monitor, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
+    public ConmonContainerRuntime(RuntimeMonitors monitors, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
     {
-        _monitor = monitor;
+        _monitors = monitors;
         _layers = layers;
         _execRoot = execRoot;
         _containersDir = Path.Combine(execRoot, "containers");
@@ -34,7 +34,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         Directory.CreateDirectory(_containersDir);
     }
 
-    public string Name => _monitor.Runtime.Name;
+    public string Name => _monitors.ForExisting(null).Runtime.Name;
 
     /// <summary>The daemon-wide spec defaults read from this host (bounding set, cgroup version, kernel).</summary>
     public static DaemonSpecDefaults HostDefaults()
@@ -60,6 +60,8 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         string bundle = BundleDir(id);
         string rootfs = RootfsDir(id);
         string stateDir = Path.Combine(bundle, "monitor");
+        string runtimeName = record.HostConfig.Runtime;
+        IContainerMonitor monitor = _monitors.ForStart(runtimeName); // before anything exists: an unknown runtime changes nothing
         // Before anything exists: bad option values fail the start as dockerd's logger does.
         (string? logPath, LogFileLimits logLimits) = ContainerLogFiles.For(record);
         Directory.CreateDirectory(bundle, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -82,7 +84,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
             };
             SpecInput input = SpecInputMapper.Map(record, context.CgroupParent, paths,
                 RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), RootfsFiles.ReadConfined(rootfs, "/etc/group"), _defaults) with { Mounts = context.Mounts };
-            OciSpec spec = SpecBuilder.Build(input);
+            OciSpec spec = RuntimeSpecAdapter.Adapt(SpecBuilder.Build(input), monitor.Runtime is RuncRuntime r ? r.Traits : RuntimeTraits.Runc);
             await File.WriteAllBytesAsync(Path.Combine(bundle, "config.json"), OciSpecJson.Serialize(spec), cancellationToken).ConfigureAwait(false);
             containerCgroup = spec.Linux?.CgroupsPath;
             var options = new MonitorCreateOptions
@@ -95,13 +97,13 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
                 MonitorCgroup = monitorCgroup,
                 ContainerCgroup = containerCgroup,
             };
-            MonitoredContainer created = await _monitor.CreateAsync(id, bundle, stateDir, options, cancellationToken).ConfigureAwait(false);
+            MonitoredContainer created = await monitor.CreateAsync(id, bundle, stateDir, options, cancellationToken).ConfigureAwait(false);
             if (logPath is not null)
             {
                 ContainerLogFiles.SaveLimits(stateDir, logPath, logLimits);
-                _rotator.Track(id, logPath, logLimits, () => _monitor.ReopenLog(created));
+                _rotator.Track(id, logPath, logLimits, () => monitor.ReopenLog(created));
             }
-            return ToHandle(created);
+            return ToHandle(created, runtimeName);
         }
         catch
         {
@@ -135,18 +137,19 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     }
 
     public async Task<IContainerStreams> AttachAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default) =>
-        new ContainerStreams(await _monitor.AttachAsync(ToMonitored(handle, id), cancellationToken: cancellationToken).ConfigureAwait(false));
+        new ContainerStreams(await _monitors.ForExisting(handle.Runtime).AttachAsync(ToMonitored(handle, id), cancellationToken: cancellationToken).ConfigureAwait(false));
 
-    public Task StartAsync(string id, CancellationToken cancellationToken = default) => _monitor.Runtime.StartAsync(id, cancellationToken);
+    public Task StartAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default) =>
+        _monitors.ForExisting(handle.Runtime).Runtime.StartAsync(id, cancellationToken);
 
     public async Task<ExitInfo> WaitForExitAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
     {
-        ContainerExit exit = await _monitor.WaitForExitAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+        ContainerExit exit = await _monitors.ForExisting(handle.Runtime).WaitForExitAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
         return new ExitInfo(exit.ExitCode, exit.OomKilled, exit.FinishedAt);
     }
 
-    public Task KillAsync(string id, int signal, CancellationToken cancellationToken = default) =>
-        _monitor.Runtime.KillAsync(id, signal, all: false, cancellationToken);
+    public Task KillAsync(MonitorHandle? handle, string id, int signal, CancellationToken cancellationToken = default) =>
+        _monitors.ForExisting(handle?.Runtime).Runtime.KillAsync(id, signal, all: false, cancellationToken);
 
     public async Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
     {
@@ -158,11 +161,11 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         {
             if (handle is not null)
             {
-                await _monitor.CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+                await _monitors.ForExisting(handle.Runtime).CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await _monitor.Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+                await _monitors.ForExisting(null).Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -174,26 +177,29 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
 
     public async Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
     {
-        ReattachResult result = await _monitor.ReattachAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
-        MonitorHandle found = ToHandle(result.Container);
+        IContainerMonitor monitor = _monitors.ForExisting(handle.Runtime);
+        ReattachResult result = await monitor.ReattachAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+        MonitorHandle found = ToHandle(result.Container, handle.Runtime);
         ExitInfo? exit = result.Exit is { } e ? new ExitInfo(e.ExitCode, e.OomKilled, e.FinishedAt) : null;
         if (result.Status == ReattachStatus.Running && ContainerLogFiles.LoadLimits(result.Container.StateDir) is { } saved)
         {
             MonitoredContainer running = result.Container;
-            _rotator.Track(id, saved.Path, saved.Limits, () => _monitor.ReopenLog(running));
+            _rotator.Track(id, saved.Path, saved.Limits, () => monitor.ReopenLog(running));
         }
         return new RecoveredContainer(found, result.Status == ReattachStatus.Running, exit);
     }
 
     public async Task<IReadOnlyList<string>> RemoveLeftoversAsync(IReadOnlySet<string> keep, string cgroupParent, CancellationToken cancellationToken = default)
     {
-        var at = new RuntimeLocations(_execRoot, _monitor.Runtime.Root, cgroupParent);
+        // Every runtime's state root: a container's runtime state is only in the root of the runtime it ran on.
+        IOciRuntime[] runtimes = [.. _monitors.All.Select(m => m.Runtime).DistinctBy(r => r.Root)];
+        var at = new RuntimeLocations(_execRoot, [.. runtimes.Select(r => r.Root)], cgroupParent);
         LeftoverPlan plan = LeftoverPlan.For(LeftoverSweeper.Scan(at), keep, at.ContainersDir);
-        return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, _monitor.Runtime, cancellationToken).ConfigureAwait(false);
+        return plan.IsEmpty ? [] : await LeftoverSweeper.ExecuteAsync(plan, at, runtimes, cancellationToken).ConfigureAwait(false);
     }
 
     public void Resize(MonitorHandle handle, string id, int rows, int columns) =>
-        _monitor.Resize(ToMonitored(handle, id), rows, columns);
+        _monitors.ForExisting(handle.Runtime).Resize(ToMonitored(handle, id), rows, columns);
 
     /// <summary>
     /// dockerd (daemon/start.go translateContainerdStartErr): the command not found → 127 (the
@@ -257,6 +263,6 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private static MonitoredContainer ToMonitored(MonitorHandle h, string id) =>
         new(id, h.BundleDir, h.StateDir, h.Pid, h.ConmonPid, h.ContainerCgroup, h.MonitorCgroup);
 
-    private static MonitorHandle ToHandle(MonitoredContainer m) =>
-        new(m.BundleDir, m.StateDir, m.Pid, m.ConmonPid, m.ContainerCgroup, m.MonitorCgroup);
+    private static MonitorHandle ToHandle(MonitoredContainer m, string? runtime) =>
+        new(m.BundleDir, m.StateDir, m.Pid, m.ConmonPid, m.ContainerCgroup, m.MonitorCgroup, runtime);
 }

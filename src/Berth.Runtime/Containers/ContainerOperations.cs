@@ -23,16 +23,16 @@ public sealed class ContainerOperations : IContainerOperations
     private const int StatsBufferSize = 64 * 1024;
 
     private readonly ICgroupManager _cgroups;
-    private readonly IContainerMonitor _monitor;
+    private readonly RuntimeMonitors _monitors;
     private readonly ILayerStore _layers;
     private readonly string _exportDir;
     private readonly ulong _machineMemory;
     private readonly ConcurrentDictionary<int, string> _netDevPaths = new();
 
-    public ContainerOperations(ICgroupManager cgroups, IContainerMonitor monitor, ILayerStore layers, string execRoot, long machineMemory)
+    public ContainerOperations(ICgroupManager cgroups, RuntimeMonitors monitors, ILayerStore layers, string execRoot, long machineMemory)
     {
         _cgroups = cgroups;
-        _monitor = monitor;
+        _monitors = monitors;
         _layers = layers;
         _exportDir = Path.Combine(execRoot, "export");
         _machineMemory = machineMemory > 0 ? (ulong)machineMemory : ulong.MaxValue;
@@ -138,7 +138,7 @@ public sealed class ContainerOperations : IContainerOperations
         MonitorHandle handle = record.Monitor ?? throw DaemonException.Conflict(Messages.ContainerNotRunning(record.Id));
         var container = new MonitoredContainer(record.Id, handle.BundleDir, handle.StateDir, handle.Pid, handle.ConmonPid,
             handle.ContainerCgroup, handle.MonitorCgroup);
-        return ProbeRunner.RunAsync(_monitor, container, execId, command, timeout, cancellationToken);
+        return ProbeRunner.RunAsync(_monitors.ForExisting(handle.Runtime), container, execId, command, timeout, cancellationToken);
     }
 
     public async Task ExportAsync(ContainerRecord record, bool running, Stream output, CancellationToken cancellationToken = default)

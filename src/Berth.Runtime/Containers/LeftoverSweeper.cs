@@ -4,8 +4,8 @@ using Berth.Runtime.Oci;
 
 namespace Berth.Runtime.Containers;
 
-/// <summary>Where one daemon's runtime state lives on the host.</summary>
-public sealed record RuntimeLocations(string ExecRoot, string RuntimeRoot, string CgroupParent, string CgroupRoot = CgroupFs.DefaultRoot)
+/// <summary>Where one daemon's runtime state lives on the host (one state root per configured runtime).</summary>
+public sealed record RuntimeLocations(string ExecRoot, IReadOnlyList<string> RuntimeRoots, string CgroupParent, string CgroupRoot = CgroupFs.DefaultRoot)
 {
     public string ContainersDir => Path.Combine(ExecRoot, "containers");
     public string ExitDir => Path.Combine(ExecRoot, "exits");
@@ -25,14 +25,14 @@ public static class LeftoverSweeper
         Bundles = Names(at.ContainersDir, directories: true),
         ExitFiles = Names(at.ExitDir, directories: false),
         SocketLinks = Names(at.SocketDir, directories: null),
-        RuntimeContainers = Names(at.RuntimeRoot, directories: true),
+        RuntimeContainers = [.. at.RuntimeRoots.SelectMany(root => Names(root, directories: true)).Distinct(StringComparer.Ordinal)],
         Mounts = MountPointsUnder(at.ContainersDir),
         Monitors = MonitorsUnder(at.ExecRoot),
         Cgroups = CgroupLeaves(at.CgroupParent, at.CgroupRoot),
     };
 
     /// <summary>Runs the plan; returns one line per thing removed. Each step is best effort.</summary>
-    public static async Task<IReadOnlyList<string>> ExecuteAsync(LeftoverPlan plan, RuntimeLocations at, IOciRuntime runtime, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ExecuteAsync(LeftoverPlan plan, RuntimeLocations at, IReadOnlyList<IOciRuntime> runtimes, CancellationToken cancellationToken)
     {
         var done = new List<string>();
         foreach (var monitor in plan.KillMonitors)
@@ -44,15 +44,19 @@ public static class LeftoverSweeper
         }
         foreach (string id in plan.DeleteRuntimeContainers)
         {
-            try
+            // Only the runtime whose root holds the id knows it (runc and crun state differ).
+            foreach (IOciRuntime runtime in runtimes.Where(r => Directory.Exists(Path.Combine(r.Root, id))))
             {
-                // --force kills what still runs in the container, then removes its state and cgroup.
-                await runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
-                done.Add($"runtime container {id}");
-            }
-            catch (Engine.Errors.DaemonException)
-            {
-                // gone already, or the runtime cannot: the cgroup step below still kills its processes
+                try
+                {
+                    // --force kills what still runs in the container, then removes its state and cgroup.
+                    await runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+                    done.Add($"{runtime.Name} container {id}");
+                }
+                catch (Engine.Errors.DaemonException)
+                {
+                    // gone already, or the runtime cannot: the cgroup step below still kills its processes
+                }
             }
         }
         foreach (string mount in plan.Unmount)

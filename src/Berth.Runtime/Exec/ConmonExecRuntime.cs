@@ -19,13 +19,13 @@ namespace Berth.Runtime.Exec;
 /// </summary>
 public sealed class ConmonExecRuntime : IExecRuntime
 {
-    private readonly IContainerMonitor _monitor;
+    private readonly RuntimeMonitors _monitors;
     private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
 
-    public ConmonExecRuntime(IContainerMonitor monitor, string execRoot, DaemonSpecDefaults defaults)
+    public ConmonExecRuntime(RuntimeMonitors monitors, string execRoot, DaemonSpecDefaults defaults)
     {
-        _monitor = monitor;
+        _monitors = monitors;
         _execRoot = execRoot;
         _defaults = defaults;
         RemoveStaleSessions(Path.Combine(execRoot, "exec"));
@@ -60,7 +60,8 @@ public sealed class ConmonExecRuntime : IExecRuntime
         // The monitor puts the session in <StateDir>/exec/<id>: the exec root keeps it short and apart.
         var monitored = new MonitoredContainer(container.Id, handle.BundleDir, _execRoot, handle.Pid, handle.ConmonPid,
             handle.ContainerCgroup, handle.MonitorCgroup);
-        ExecSession session = await _monitor.ExecAsync(monitored, request.ExecId, new ExecOptions
+        // The container's own runtime: exec must reach it in the state root it was created in.
+        ExecSession session = await _monitors.ForExisting(handle.Runtime).ExecAsync(monitored, request.ExecId, new ExecOptions
         {
             ProcessJson = json,
             Tty = request.Tty,

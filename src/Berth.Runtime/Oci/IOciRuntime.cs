@@ -25,7 +25,7 @@ public interface IOciRuntime
     /// <summary>Name users select it by ("runc").</summary>
     string Name { get; }
 
-    /// <summary>Absolute path of the binary (conmon requires one).</summary>
+    /// <summary>Absolute path of what is executed (conmon requires one): the binary, or the launcher that runs it.</summary>
     string Path { get; }
 
     /// <summary>The runtime's state dir: &lt;exec-root&gt;/runtime/&lt;name&gt;.</summary>

@@ -17,18 +17,32 @@ public sealed class RuncRuntime : IOciRuntime
     /// <param name="path">Absolute path of the binary.</param>
     /// <param name="execRoot">Daemon exec root; the runtime state goes to &lt;execRoot&gt;/runtime/&lt;name&gt;.</param>
     /// <param name="timeout">Per-call limit; a hung runtime (e.g. on a frozen cgroup) is killed after it.</param>
-    public RuncRuntime(string name, string path, string execRoot, TimeSpan? timeout = null)
+    /// <param name="runtimeArgs">The configured runtimeArgs, placed before --root in every call.</param>
+    /// <param name="launcher">A command that runs the binary (its last word is <paramref name="path"/>), see <see cref="RuntimeLauncher"/>; null runs it directly.</param>
+    public RuncRuntime(string name, string path, string execRoot, TimeSpan? timeout = null,
+        IReadOnlyList<string>? runtimeArgs = null, IReadOnlyList<string>? launcher = null)
     {
         if (!System.IO.Path.IsPathFullyQualified(path))
         {
             throw DaemonException.InvalidParameter($"runtime path must be absolute: {path}");
         }
         Name = name;
-        Path = path;
+        Binary = path;
+        // Each runtime keeps its state apart: <exec-root>/runtime/<name> (runc's path as before).
         Root = System.IO.Path.Combine(execRoot, "runtime", name);
         _timeout = timeout ?? TimeSpan.FromMinutes(2);
-        GlobalArguments = [$"--root={Root}"];
+        List<string> global = launcher is { Count: > 0 } ? [.. launcher.Skip(1)] : [];
+        global.AddRange(runtimeArgs ?? []);
+        global.Add($"--root={Root}");
+        Path = launcher is { Count: > 0 } ? launcher[0] : path;
+        GlobalArguments = global;
     }
+
+    /// <summary>What the binary is and which spec it declares (from --version), for <see cref="Spec.RuntimeSpecAdapter"/>.</summary>
+    public RuntimeTraits Traits { get; init; } = RuntimeTraits.Runc;
+
+    /// <summary>The runtime binary itself (<see cref="Path"/> is what gets executed: the binary or its launcher).</summary>
+    public string Binary { get; }
 
     public string Name { get; }
 
