@@ -6,7 +6,9 @@ namespace Berth.Runtime.Oci;
 /// "cgroups in hybrid mode not supported, drop all controllers from cgroupv2" — even though the
 /// v1 hierarchies it would use are complete (this machine: hugetlb is only on cgroup2). runc
 /// ignores the v2 part there. Such a crun runs in a mount namespace of its own in which a
-/// read-only tmpfs hides the cgroup2 mount, so it sees a plain v1 host; the namespace is a
+/// small tmpfs hides the cgroup2 mount, so it sees a plain v1 host (it still mirrors its v1
+/// cgroup into "unified", /proc/self/cgroup's 0:: line: those directories land in the
+/// throwaway tmpfs, so it must be writable); the namespace is a
 /// slave of the host's (host mounts still reach it, its own tmpfs never reaches the host) and
 /// ends with the crun process. The container's namespaces are crun's as usual.
 /// </summary>
@@ -26,7 +28,7 @@ public static class RuntimeLauncher
     public static IReadOnlyList<string> HiddenCgroup2(string unshare, string shell, string binary) =>
     [
         unshare, "--mount", "--propagation", "slave", "--", shell, "-c",
-        $"mount -t tmpfs -o ro,size=4k berth-hide-cgroup2 {UnifiedMount} && exec \"$0\" \"$@\"",
+        $"mount -t tmpfs -o size=64k,mode=755 berth-hide-cgroup2 {UnifiedMount} && exec \"$0\" \"$@\"",
         binary,
     ];
 

@@ -88,4 +88,14 @@ public sealed class RuntimeTraitsTests
         Assert.Equal("/usr/sbin/runc", runc.Path);
         Assert.Equal(["--root=/run/b/runtime/runc"], runc.GlobalArguments);
     }
+
+    [Fact]
+    public void Docker_init_is_looked_up_in_libexec_then_on_path()
+    {
+        var candidates = InitBinary.Candidates("/usr/sbin:relative:/usr/bin").ToList();
+        Assert.Equal("/usr/local/libexec/docker/docker-init", candidates[0]);
+        Assert.Equal("/usr/libexec/docker/docker-init", candidates[1]);
+        Assert.Equal(["/usr/sbin/docker-init", "/usr/bin/docker-init"], candidates.TakeLast(2));
+        Assert.DoesNotContain("relative/docker-init", candidates);
+    }
 }
