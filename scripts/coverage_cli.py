@@ -174,6 +174,9 @@ def _arguments(text: str, start: int):
                 i += 2 if text[i] == "\\" and not verbatim else 1
             i += 1
             continue
+        if ch == "'":  # a char literal: '"' or '(' must not count
+            i += 4 if text.startswith("\\", i + 1) else 3
+            continue
         if ch in "([{":
             depth += 1
         elif ch in ")]}":
