@@ -126,9 +126,7 @@ printf '%s\n' "$REPORT"
 log "raw: $RAW; table: $OUT"
 if ((UPDATE_DOCS)); then
   DOC="$ROOT/docs/benchmarks.md"
-  awk -v table="$OUT" '
-    /<!-- bench:results:start -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-    /<!-- bench:results:end -->/ { skip = 0 }
-    !skip { print }' "$DOC" >"$DOC.tmp" && mv "$DOC.tmp" "$DOC"
+  # Merged by scenario: rows of scenarios this run did not measure stay, with their run's facts.
+  python3 "$ROOT/bench/lib/merge-results.py" "$DOC" "$OUT" || { log "merging into $DOC failed"; exit 1; }
   log "updated the results section of docs/benchmarks.md"
 fi

@@ -8,13 +8,21 @@ SPEC defaults to ../shared/reference/docker-engine-api-v1.41.yaml (the spec is n
 Served: a route mapped in src/Berth.Api/Routers (UnsupportedRouter's routes answer as a dockerd
 without swarm/plugins/BuildKit sessions). Tested: a test source under tests/Berth.IntegrationTests
 or tests/clients that names the endpoint's path, or runs a docker CLI command / client call that
-uses it (the map below). --check exits 1 when the committed file differs (CI-free drift check).
+uses it (the map below).
+
+It also writes the docker CLI command table into docs/compatibility.md (between the cli-table
+markers; see scripts/coverage_cli.py), which needs only the routes and the tests, so it is
+generated and checked even when the spec is missing (a clean clone). --check exits 1 when a
+committed file differs (CI-free drift check; scripts/test.sh runs it).
 """
 import pathlib
 import re
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
+from coverage_common import ROOT, norm, served_routes, shown, test_name, test_sources  # noqa: E402
+import coverage_cli  # noqa: E402
+
 OUT = ROOT / "docs" / "api-coverage.md"
 
 # Client calls that reach an endpoint without naming its path: docker CLI subcommands (as the
@@ -105,51 +113,14 @@ def spec_endpoints(spec: pathlib.Path):
     return endpoints
 
 
-def norm(path: str) -> str:
-    return re.sub(r"\{[^}]+\}", "{}", path)
-
-
-def served_routes():
-    """Mapped (method, path) pairs; a catch-all route ("/images/{**name}") serves the name alone and
-    the name plus each suffix its router peels off with TrimSuffix(path, "/suffix")."""
-    served, refused = set(), set()
-    for f in sorted((ROOT / "src" / "Berth.Api" / "Routers").glob("*.cs")):
-        text = f.read_text(encoding="utf-8")
-        if f.name == "UnsupportedRouter.cs":
-            refused.update(norm(p) for p in re.findall(r'"(/[^"]*)"', text))
-            continue
-        suffixes = [""] + re.findall(r'(?:TrimSuffix\(\w+, |EndsWith\()"(/[^"]+)"', text)
-        for method, path in re.findall(r'Map(Get|Post|Put|Delete|Head)\(\s*"(/[^"]*)"', text):
-            if "{**" in path:
-                served.update((method.upper(), norm(path) + suffix) for suffix in suffixes)
-            else:
-                served.add((method.upper(), norm(path)))
-        for path, methods in re.findall(r'MapMethods\(\s*"(/[^"]*)"\s*,\s*([^)]*\))', text):
-            for method in re.findall(r'"([A-Z]+)"', methods) or (["HEAD"] if "Head" in methods else []):
-                served.add((method, norm(path)))
-            if "HttpMethods.Head" in methods:
-                served.add(("HEAD", norm(path)))
-    return served, refused
-
-
-def test_sources():
-    files = list((ROOT / "tests" / "Berth.IntegrationTests").rglob("*.cs")) + list((ROOT / "tests" / "clients").rglob("*.py"))
-    return {f: f.read_text(encoding="utf-8") for f in files if "/bin/" not in str(f) and "/obj/" not in str(f) and "/Harness/" not in str(f)}
-
-
 def path_pattern(path: str):
     """A regex for the literal path in a test: parameters match anything but a slash or quote."""
     parts = [re.escape(p) for p in re.split(r"\{\}", norm(path))]
     return re.compile(r"[^/\"' ]+".join(parts) + r"(?![\w/])")
 
 
-def main(argv):
-    check = "--check" in argv
-    args = [a for a in argv if not a.startswith("--")]
-    spec = pathlib.Path(args[0]) if args else ROOT.parent / "shared" / "reference" / "docker-engine-api-v1.41.yaml"
+def api_coverage(spec: pathlib.Path, served, refused, sources) -> str:
     endpoints = spec_endpoints(spec)
-    served, refused = served_routes()
-    sources = test_sources()
     rows, counts = [], {"served": 0, "refused": 0, "missing": 0, "tested": 0}
     for method, path in endpoints:
         key = f"{method} {norm(path)}"
@@ -162,14 +133,12 @@ def main(argv):
         counts[status] += 1
         literal = path_pattern(path)
         uses = CLIENT_USES.get(key, [])
-        tested = sorted({f.relative_to(ROOT / "tests").with_suffix("").as_posix().removeprefix("Berth.IntegrationTests/")
-                         for f, text in sources.items() if literal.search(text) or any(u in text for u in uses)})
+        tested = sorted({test_name(f) for f, text in sources.items() if literal.search(text) or any(u in text for u in uses)})
         if status == "served" and tested:
             counts["tested"] += 1
         label = {"served": "yes", "refused": "answered as dockerd without swarm/plugins", "missing": "no (404)"}[status]
-        shown = ", ".join(f"`{t}`" for t in tested[:4]) + (f" +{len(tested) - 4}" if len(tested) > 4 else "")
-        rows.append(f"| `{method} {path}` | {label} | {shown if status == 'served' else ''} |")
-    text = "\n".join([
+        rows.append(f"| `{method} {path}` | {label} | {shown(tested) if status == 'served' else ''} |")
+    return "\n".join([
         "# Engine API coverage",
         "",
         "Generated by `scripts/gen-api-coverage.py` from the Engine API v1.41 spec, the routes berthd",
@@ -185,13 +154,33 @@ def main(argv):
         *rows,
         "",
     ])
+
+
+def main(argv):
+    check = "--check" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    spec = pathlib.Path(args[0]) if args else ROOT.parent / "shared" / "reference" / "docker-engine-api-v1.41.yaml"
+    served, refused = served_routes()
+    sources = test_sources()
+    outputs = {}
+    if spec.exists():
+        outputs[OUT] = api_coverage(spec, served, refused, sources)
+        coverage_cli.check_endpoints(set(spec_endpoints(spec)))
+    else:
+        # A clean clone has no ../shared/reference: the CLI table needs only the routes and tests.
+        print(f"{spec} not found: {OUT.name} left as it is (not checked)", file=sys.stderr)
+    compat = coverage_cli.COMPAT.read_text(encoding="utf-8")
+    outputs[coverage_cli.COMPAT] = coverage_cli.update(compat, coverage_cli.cli_table(served, sources))
+    stale = [p for p, text in outputs.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is out of date: run scripts/gen-api-coverage.py", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}: {counts}")
+        for p in stale:
+            print(f"{p.relative_to(ROOT)} is out of date: run scripts/gen-api-coverage.py", file=sys.stderr)
+        return 1 if stale else 0
+    for p in stale:
+        tmp = p.with_suffix(".tmp")
+        tmp.write_text(outputs[p], encoding="utf-8")
+        tmp.replace(p)
+        print(f"wrote {p.relative_to(ROOT)}")
     return 0
 
 

@@ -34,6 +34,12 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0} + ${e:-0}))
 done
 
+# Generated docs (api-coverage.md, the CLI table in compatibility.md) should match the routes and
+# tests. A drift is reported, not counted as a test failure (docs, not behaviour). Works without
+# ../shared/reference (that part is skipped).
+python3 "$root/scripts/gen-api-coverage.py" --check ||
+  echo "warning: generated docs are out of date: run scripts/gen-api-coverage.py"
+
 # A suite that crashed before writing its results still counts as a failure.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1

@@ -5,10 +5,11 @@ using Berth.Bench;
 //   get     --socket S [--count N] PATH...                         N sequential GETs per path on one connection
 //   load    --socket S --path P [--connections K] [--duration SEC] [--warmup SEC]
 //   churn   --socket S --image I [--count N] [--parallel K]        create+start+rm -f N containers; prints per_s
+//   create  --socket S --image I [--count N] [--parallel K] [--name-prefix P]  create (not start) N containers
 //   report  --raw FILE                                              markdown table from the raw results
 if (args.Length == 0)
 {
-    await Console.Error.WriteLineAsync("usage: berth-bench wait-ping|get|load|churn|report [options]");
+    await Console.Error.WriteLineAsync("usage: berth-bench wait-ping|get|load|churn|create|report [options]");
     return 2;
 }
 try
@@ -21,6 +22,7 @@ try
         "load" => await Commands.LoadAsync(options).ConfigureAwait(false),
         "report" => Report.Run(options),
         "churn" => await Churn.RunAsync(options).ConfigureAwait(false),
+        "create" => await CreateMany.RunAsync(options).ConfigureAwait(false),
         _ => throw new ArgumentException($"unknown command '{args[0]}'"),
     };
 }

@@ -61,5 +61,13 @@ remove_all_containers() {
   [[ -z $ids ]] || dk rm -f $ids >/dev/null 2>&1
 }
 
+# Milliseconds of one command (its output discarded); fails with the command
+# (its stderr is kept in $ENGINE_DIR/cmd.err and printed).
+time_ms() {
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null 2>"$ENGINE_DIR/cmd.err" || { echo "bench: $* failed: $(cat "$ENGINE_DIR/cmd.err")" >&2; return 1; }
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
+}
+
 # Median of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print ""; exit } if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -12,13 +12,6 @@ scenario_run-rm_metrics() {
   metric run-rm cli_floor_ms ms "-" "docker version (CLI start + 1 request)"
 }
 
-# Milliseconds of one command (its output discarded); fails with the command.
-time_ms() {
-  local t0=$EPOCHREALTIME
-  "$@" >/dev/null 2>"$ENGINE_DIR/cmd.err" || { echo "bench: $* failed: $(cat "$ENGINE_DIR/cmd.err")" >&2; return 1; }
-  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f\n", (b - a) * 1000 }'
-}
-
 scenario_run-rm_run() { # ENGINE RUN
   engine_start "$1" || return 1
   import_busybox || { engine_stop; return 1; }
