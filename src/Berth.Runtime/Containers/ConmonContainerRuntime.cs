@@ -46,6 +46,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
             CgroupV2 = HostFacts.CgroupVersion() == "2",
             KernelVersion = HostFacts.KernelVersion(),
             Architecture = HostFacts.GoArch(),
+            UnusableSeccompArchitectures = SyscallAbis.X32Supported() ? [] : ["SCMP_ARCH_X32"],
         };
     }
 
