@@ -50,6 +50,7 @@ public sealed partial class ContainerService
                 if (record.Monitor is not null)
                 {
                     await _runtime.CleanupAsync(record.Monitor, record.Id, cancellationToken).ConfigureAwait(false);
+                    await _runtime.WhenCleanedAsync(record.Id).ConfigureAwait(false);
                 }
                 if (Networking is { } networking)
                 {
@@ -86,6 +87,15 @@ public sealed partial class ContainerService
         }
         // dockerd releases the volumes after the container is gone; rm -v and --rm also remove its anonymous ones.
         await Mounts.ReleaseAsync(record.MountPoints, record.Id, removeVolumes).ConfigureAwait(false);
+        try
+        {
+            // The runtime state of the last exit, dropped in the background meanwhile: "removed" means all gone.
+            await _runtime.WhenCleanedAsync(record.Id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DaemonException or IOException)
+        {
+            LogCleanupFailed(record.Id, "exit", e.Message);
+        }
         Publish(record, "destroy");
         entry.Removed.TrySetResult(new WaitResult(record.State.ExitCode, null));
     }
