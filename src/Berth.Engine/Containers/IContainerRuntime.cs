@@ -68,7 +68,7 @@ public interface IContainerRuntime
     /// <summary>
     /// After exit (or a failed create): the rootfs is unmounted when this returns; runtime delete,
     /// monitor files, cgroups and the bundle go in the background (<see cref="WhenCleanedAsync"/>),
-    /// off the path of "die" and of wait. Idempotent.
+    /// off the path of "die", wait and removal. Idempotent.
     /// </summary>
     Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default);
 

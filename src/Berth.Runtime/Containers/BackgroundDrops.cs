@@ -6,7 +6,7 @@ namespace Berth.Runtime.Containers;
 /// Per-container work that finishes after the call that started it: the runtime's own state
 /// of an exited container (`runtime delete`, monitor files, cgroups, bundle) costs a runtime
 /// process start (~8 ms) and nothing on the API needs it gone before "die" is reported.
-/// A later create or removal of the same id waits for it.
+/// A later create of the same id waits for it; start-up and shutdown wait for all of it.
 /// </summary>
 internal sealed class BackgroundDrops
 {
