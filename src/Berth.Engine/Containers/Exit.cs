@@ -51,6 +51,7 @@ public sealed partial class ContainerService
             try
             {
                 await _runtime.CleanupAsync(handle, record.Id).ConfigureAwait(false);
+                _ = ReportCleanupFailureAsync(record.Id);
             }
             catch (Exception e) when (e is DaemonException or IOException)
             {
@@ -95,6 +96,19 @@ public sealed partial class ContainerService
         if (autoRemove)
         {
             await RemoveQuietlyAsync(entry.Record.Id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Logs a failure of the background part of an exit's cleanup.</summary>
+    private async Task ReportCleanupFailureAsync(string id)
+    {
+        try
+        {
+            await _runtime.WhenCleanedAsync(id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DaemonException or IOException)
+        {
+            LogCleanupFailed(id, "exit", e.Message);
         }
     }
 }

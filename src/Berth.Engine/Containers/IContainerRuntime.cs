@@ -66,8 +66,18 @@ public interface IContainerRuntime
     /// <summary>Sends a signal to the container's init process, through the runtime the handle names (null: the default).</summary>
     Task KillAsync(MonitorHandle? handle, string id, int signal, CancellationToken cancellationToken = default);
 
-    /// <summary>After exit (or a failed create): runtime delete, monitor files, cgroups, rootfs unmount. Idempotent.</summary>
+    /// <summary>
+    /// After exit (or a failed create): the rootfs is unmounted when this returns; runtime delete,
+    /// monitor files, cgroups and the bundle go in the background (<see cref="WhenCleanedAsync"/>),
+    /// off the path of "die", wait and removal. Idempotent.
+    /// </summary>
     Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Completes when the background part of the last cleanup of <paramref name="id"/> is done; faults as it did.</summary>
+    Task WhenCleanedAsync(string id);
+
+    /// <summary>Every background cleanup still running (shutdown waits for them); never faults.</summary>
+    Task WhenAllCleanedAsync();
 
     /// <summary>Finds the monitor of a container that was running when the daemon stopped (files only).</summary>
     Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default);

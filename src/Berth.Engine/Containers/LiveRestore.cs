@@ -23,6 +23,7 @@ public sealed partial class ContainerService : IDisposable
         {
             // Exit handling already under way finishes (its exit is recorded), the rest return.
             await Task.WhenAll(watches).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            await _runtime.WhenAllCleanedAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -63,6 +63,8 @@ public sealed partial class ContainerService
                 LogRecoverFailed(record.Id, e.Message);
             }
         }
+        // Exits recorded above drop their runtime state in the background: the sweep must not race them.
+        await _runtime.WhenAllCleanedAsync().ConfigureAwait(false);
         await ReconcileRuntimeLeftoversAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -112,10 +114,12 @@ public sealed partial class ContainerService
         try
         {
             await Task.WhenAll(watches).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _runtime.WhenAllCleanedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
-            // deadline: what is not recorded now is recovered from the exit files at next start
+            // deadline: what is not recorded now is recovered from the exit files at next start,
+            // and runtime state nobody dropped is swept then
         }
     }
 }

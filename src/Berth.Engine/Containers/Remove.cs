@@ -50,6 +50,7 @@ public sealed partial class ContainerService
                 if (record.Monitor is not null)
                 {
                     await _runtime.CleanupAsync(record.Monitor, record.Id, cancellationToken).ConfigureAwait(false);
+                    await _runtime.WhenCleanedAsync(record.Id).ConfigureAwait(false);
                 }
                 if (Networking is { } networking)
                 {
@@ -86,6 +87,9 @@ public sealed partial class ContainerService
         }
         // dockerd releases the volumes after the container is gone; rm -v and --rm also remove its anonymous ones.
         await Mounts.ReleaseAsync(record.MountPoints, record.Id, removeVolumes).ConfigureAwait(false);
+        // The runtime's own state of the last exit (runtime delete, cgroups, bundle) may still be
+        // going away in the background: nothing the API shows depends on it, the id is never
+        // reused, and start-up and shutdown wait for it or sweep it.
         Publish(record, "destroy");
         entry.Removed.TrySetResult(new WaitResult(record.State.ExitCode, null));
     }

@@ -23,6 +23,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
     private readonly LogRotator _rotator = new();
+    private readonly BackgroundDrops _drops = new();
 
     public ConmonContainerRuntime(RuntimeMonitors monitors, ILayerStore layers, string execRoot, DaemonSpecDefaults defaults)
     {
@@ -47,6 +48,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
             KernelVersion = HostFacts.KernelVersion(),
             Architecture = HostFacts.GoArch(),
             InitPath = InitBinary.Find(),
+            UnusableSeccompArchitectures = SyscallAbis.X32Supported() ? [] : ["SCMP_ARCH_X32"],
         };
     }
 
@@ -58,6 +60,14 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     {
         ContainerRecord record = context.Container;
         string id = record.Id;
+        try
+        {
+            await _drops.WhenDone(id).ConfigureAwait(false); // the previous run's runtime state
+        }
+        catch (Exception e) when (e is DaemonException or IOException)
+        {
+            // `runtime create` reports what is still in the way
+        }
         string bundle = BundleDir(id);
         string rootfs = RootfsDir(id);
         string stateDir = Path.Combine(bundle, "monitor");
@@ -152,29 +162,30 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
     public Task KillAsync(MonitorHandle? handle, string id, int signal, CancellationToken cancellationToken = default) =>
         _monitors.ForExisting(handle?.Runtime).Runtime.KillAsync(id, signal, all: false, cancellationToken);
 
-    public async Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
+    public Task CleanupAsync(MonitorHandle? handle, string id, CancellationToken cancellationToken = default)
     {
         _rotator.Untrack(id);
-        // The rootfs unmount does not depend on `runtime delete` (which only drops the runtime's
-        // state and cgroups of a stopped container): both at once, as they sit on every exit's path.
-        Task unmount = Task.Run(() => Mounts.Unmount(RootfsDir(id)), CancellationToken.None);
-        try
+        // The rootfs now (the layer store may remove it next); the runtime's state of a stopped
+        // container does not depend on it and is dropped in the background (WhenCleanedAsync).
+        Mounts.Unmount(RootfsDir(id));
+        _drops.Start(id, async () =>
         {
             if (handle is not null)
             {
-                await _monitors.ForExisting(handle.Runtime).CleanupAsync(ToMonitored(handle, id), cancellationToken).ConfigureAwait(false);
+                await _monitors.ForExisting(handle.Runtime).CleanupAsync(ToMonitored(handle, id), CancellationToken.None).ConfigureAwait(false);
             }
             else
             {
-                await _monitors.ForExisting(null).Runtime.DeleteAsync(id, force: true, cancellationToken).ConfigureAwait(false);
+                await _monitors.ForExisting(null).Runtime.DeleteAsync(id, force: true, CancellationToken.None).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            await unmount.ConfigureAwait(false);
-        }
-        TryDeleteBundle(id);
+            TryDeleteBundle(id);
+        });
+        return Task.CompletedTask;
     }
+
+    public Task WhenCleanedAsync(string id) => _drops.WhenDone(id);
+
+    public Task WhenAllCleanedAsync() => _drops.WhenAllDone();
 
     public async Task<RecoveredContainer> RecoverAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
     {

@@ -61,15 +61,25 @@ public sealed partial class ConmonMonitor : IContainerMonitor, IDisposable
         bool started = false;
         try
         {
-            MoveToMonitorCgroup(conmon.LauncherPid, options.MonitorCgroup);
             await conmon.SendStartAsync(cancellationToken).ConfigureAwait(false);
             started = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(_options.CreateTimeout);
-            // The sync reply comes ~40 ms after the launcher exited, so reaping after it costs no
-            // polling delay; on EOF the launcher's status and stderr explain the failure.
-            SyncMessage? reply = await ConmonProcess.ReceiveAsync(conmon.Sync, timeout.Token).ConfigureAwait(false);
-            await conmon.ReapLauncherAsync(timeout.Token).ConfigureAwait(false);
+            // The monitor leaves the daemon's cgroup while it runs `runtime create`: a cgroup.procs
+            // write waits out an RCU grace period (~7 ms here), which then overlaps the runtime's
+            // ~40 ms instead of preceding it. The monitor's only fork before the move is the
+            // runtime itself, which puts the container's init into the container's own cgroup.
+            Task moved = MoveMonitorAsync(conmon, stateDir, options.MonitorCgroup, timeout.Token);
+            SyncMessage? reply;
+            try
+            {
+                reply = await ConmonProcess.ReceiveAsync(conmon.Sync, timeout.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                // On EOF the launcher's status and stderr explain the failure.
+                await moved.ConfigureAwait(false);
+            }
             if (reply is not SyncMessage m)
             {
                 string err = conmon.ReadStderr();
@@ -216,15 +226,22 @@ public sealed partial class ConmonMonitor : IContainerMonitor, IDisposable
         return text is not null && int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0 ? pid : null;
     }
 
-    private void MoveToMonitorCgroup(int pid, string? cgroup)
+    /// <summary>
+    /// Reaps the launcher (it exits right after writing the monitor's pid file), then moves the
+    /// monitor into its own cgroup so it survives a service stop of the daemon.
+    /// </summary>
+    private async Task MoveMonitorAsync(ConmonProcess conmon, string stateDir, string? cgroup, CancellationToken cancellationToken)
     {
+        await conmon.ReapLauncherAsync(cancellationToken).ConfigureAwait(false);
         if (cgroup is null)
         {
             return;
         }
-        // Before the start byte: conmon has not forked yet, so the monitor and everything it
-        // forks start outside the daemon's cgroup and survive a service stop of the daemon.
-        if (CgroupFs.MoveProcess(pid, cgroup, _options.CgroupRoot).Count == 0)
+        int pid = ReadPidFile(Path.Combine(stateDir, "conmon.pid"))
+            ?? throw DaemonException.System(Messages.MonitorStartFailed("conmon wrote no pid file"));
+        // The write blocks for a grace period: off the request's thread.
+        int joined = await Task.Run(() => CgroupFs.MoveProcess(pid, cgroup, _options.CgroupRoot).Count, cancellationToken).ConfigureAwait(false);
+        if (joined == 0)
         {
             throw DaemonException.System(Messages.MonitorStartFailed($"cannot move conmon into cgroup {cgroup}"));
         }

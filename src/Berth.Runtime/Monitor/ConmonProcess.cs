@@ -7,8 +7,8 @@ namespace Berth.Runtime.Monitor;
 
 /// <summary>
 /// A freshly spawned conmon launcher and the daemon's ends of its pipes (SEQPACKET socketpairs:
-/// one message per write). conmon reads the start pipe before it forks, which is the window
-/// for moving it into another cgroup; the launcher then forks the monitor and exits.
+/// one message per write). conmon reads the start pipe before it forks; the launcher then forks
+/// the monitor, writes the monitor's pid file and exits.
 /// </summary>
 internal sealed class ConmonProcess : IDisposable
 {

@@ -46,11 +46,17 @@ public static class SecurityMutators
             return;
         }
         SeccompProfile source = custom ? SeccompConverter.Parse(profile!) : DefaultSeccompProfile.Create();
-        spec.Linux().Seccomp = SeccompConverter.Convert(
+        OciSeccomp? seccomp = SeccompConverter.Convert(
             source,
             spec.Process().Capabilities?.Bounding ?? [],
             input.Daemon.Architecture,
             input.Daemon.KernelVersion);
+        if (!custom && seccomp is { Architectures: { } arches } && input.Daemon.UnusableSeccompArchitectures.Count > 0)
+        {
+            // A user's profile is applied as written; only the built-in one is trimmed.
+            seccomp.Architectures = [.. arches.Where(a => !input.Daemon.UnusableSeccompArchitectures.Contains(a))];
+        }
+        spec.Linux().Seccomp = seccomp;
     }
 
     /// <summary>Host-specific masked paths are added; privileged containers see everything.</summary>

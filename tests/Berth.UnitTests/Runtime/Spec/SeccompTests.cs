@@ -203,4 +203,23 @@ public class SeccompTests
             SecurityMutators.WithCapabilities, SecurityMutators.WithSeccomp);
         Assert.Equal(expectFilter, spec.Linux!.Seccomp is not null);
     }
+
+    [Fact]
+    public void BuiltinProfileLeavesOutArchitecturesTheKernelCannotRun()
+    {
+        OciSpec spec = SpecFixtures.Apply(
+            SpecFixtures.Busybox(daemon: d => d with { UnusableSeccompArchitectures = ["SCMP_ARCH_X32"] }),
+            SecurityMutators.WithCapabilities, SecurityMutators.WithSeccomp);
+        Assert.Equal(["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], spec.Linux!.Seccomp!.Architectures);
+    }
+
+    [Fact]
+    public void CustomProfileKeepsItsArchitectures()
+    {
+        const string profile = """seccomp={"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32"]}""";
+        OciSpec spec = SpecFixtures.Apply(
+            SpecFixtures.Busybox(h => h with { SecurityOpt = [profile] }, daemon: d => d with { UnusableSeccompArchitectures = ["SCMP_ARCH_X32"] }),
+            SecurityMutators.WithCapabilities, SecurityMutators.WithSeccomp);
+        Assert.Equal(["SCMP_ARCH_X86_64", "SCMP_ARCH_X32"], spec.Linux!.Seccomp!.Architectures);
+    }
 }
