@@ -151,7 +151,7 @@ public sealed class ConmonContainerRuntime : IContainerRuntime
         new ContainerStreams(await _monitors.ForExisting(handle.Runtime).AttachAsync(ToMonitored(handle, id), cancellationToken: cancellationToken).ConfigureAwait(false));
 
     public Task StartAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default) =>
-        _monitors.ForExisting(handle.Runtime).Runtime.StartAsync(id, cancellationToken);
+        _monitors.ForExisting(handle.Runtime).Runtime.StartAsync(id, handle.Pid, cancellationToken);
 
     public async Task<ExitInfo> WaitForExitAsync(MonitorHandle handle, string id, CancellationToken cancellationToken = default)
     {

@@ -109,7 +109,7 @@ public sealed partial class ConmonMonitor : IContainerMonitor, IDisposable
     }
 
     public Task StartAsync(MonitoredContainer container, CancellationToken cancellationToken = default) =>
-        Runtime.StartAsync(container.Id, cancellationToken);
+        Runtime.StartAsync(container.Id, container.Pid, cancellationToken);
 
     public async Task<IContainerAttachment> AttachAsync(MonitoredContainer container, int bufferFrames = 256, CancellationToken cancellationToken = default) =>
         await ConmonAttachment.ConnectAsync(Path.Combine(SocketDir, container.Id, "attach"), Path.Combine(container.BundleDir, "ctl"),

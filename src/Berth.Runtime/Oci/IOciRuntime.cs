@@ -36,6 +36,9 @@ public interface IOciRuntime
 
     Task StartAsync(string id, CancellationToken cancellationToken = default);
 
+    /// <summary>`start` when the caller knows the init's pid: lets the runtime skip its binary where it can.</summary>
+    Task StartAsync(string id, int initPid, CancellationToken cancellationToken = default);
+
     /// <summary>Sends a signal (number) to the init process, or to every process with <paramref name="all"/>.</summary>
     Task KillAsync(string id, int signal, bool all = false, CancellationToken cancellationToken = default);
 

@@ -55,6 +55,32 @@ public sealed class RuncRuntime : IOciRuntime
     public Task StartAsync(string id, CancellationToken cancellationToken = default) =>
         RunCheckedAsync("start", id, ["start", id], null, cancellationToken);
 
+    /// <summary>
+    /// `start` of a created container whose init is <paramref name="initPid"/>: for runc run
+    /// directly (no launcher), through its exec fifo (<see cref="ExecFifo"/>); otherwise the binary.
+    /// </summary>
+    public Task StartAsync(string id, int initPid, CancellationToken cancellationToken = default)
+    {
+        string fifo = ExecFifo.PathFor(Root, id);
+        if (Traits.Implementation != "runc" || Path != Binary || initPid <= 0 || !File.Exists(fifo))
+        {
+            return StartAsync(id, cancellationToken);
+        }
+        return StartThroughFifoAsync(id, fifo, initPid, cancellationToken);
+    }
+
+    private async Task StartThroughFifoAsync(string id, string fifo, int initPid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ExecFifo.ReleaseAsync(fifo, initPid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw RuntimeErrors.ToException(Name, "start", id, e.Message);
+        }
+    }
+
     public Task KillAsync(string id, int signal, bool all = false, CancellationToken cancellationToken = default)
     {
         string sig = signal.ToString(CultureInfo.InvariantCulture);
