@@ -38,6 +38,12 @@ public sealed partial class ContainerService
                         // running without a monitor handle cannot happen through Start; be safe
                         Commit(entry, record with { State = record.State.ToExited(UnknownExitCode, false, _time.GetUtcNow()) });
                     }
+                    if (record.HostConfig.AutoRemove)
+                    {
+                        // dockerd's restore removes --rm containers that are not running (a crash
+                        // between the exit and the removal, or created and never started), volumes too.
+                        await RemoveAsync(record.Id, force: true, removeVolumes: true, cancellationToken).ConfigureAwait(false);
+                    }
                     continue;
                 }
                 RecoveredContainer found = await _runtime.RecoverAsync(handle, record.Id, cancellationToken).ConfigureAwait(false);

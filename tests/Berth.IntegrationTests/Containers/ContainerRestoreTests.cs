@@ -62,4 +62,26 @@ public sealed class ContainerRestoreTests
             await ContainerTestSupport.RemoveAllAndCheckCleanAsync(daemon, docker);
         }
     }
+
+    /// <summary>dockerd's restore removes --rm containers that are not running: here one created and never started.</summary>
+    [Fact]
+    public async Task Restart_RemovesAutoRemoveContainersThatAreNotRunning()
+    {
+        await using var daemon = await BerthDaemon.StartNewAsync(_output);
+        using var docker = daemon.Cli(_output);
+        try
+        {
+            await ContainerTestSupport.EnsureBusyboxAsync(docker);
+            await docker.RunOkAsync("create", "--rm", "--name", "rm-created", "busybox", "true");
+            await docker.RunOkAsync("create", "--name", "kept-created", "busybox", "true");
+            daemon.KillHard();
+            await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            await daemon.RestartAsync();
+            Assert.Equal("kept-created", (await docker.RunOkAsync("ps", "-a", "--format", "{{.Names}}")).Trim());
+        }
+        finally
+        {
+            await ContainerTestSupport.RemoveAllAndCheckCleanAsync(daemon, docker);
+        }
+    }
 }

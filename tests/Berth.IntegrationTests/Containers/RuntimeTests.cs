@@ -72,7 +72,8 @@ public sealed class RuntimeTests(CrunDaemon daemon, ITestOutputHelper output)
             await Docker.RunOkAsync("unpause", id);
             await Docker.RunOkAsync("stop", "-t", "5", id);
             Assert.Equal("exited 0", (await Docker.RunOkAsync("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", id)).Trim());
-            Assert.False(Directory.Exists(CrunState(id)), "crun state is deleted after the exit");
+            // The runtime's state of an exited container goes in the background, off the exit's path.
+            await Poll.UntilAsync(() => !Directory.Exists(CrunState(id)), TimeSpan.FromSeconds(10), "crun state deleted after the exit");
             // Started again, it runs on crun again.
             await Docker.RunOkAsync("start", id);
             Assert.True(Directory.Exists(CrunState(id)));
@@ -82,7 +83,7 @@ public sealed class RuntimeTests(CrunDaemon daemon, ITestOutputHelper output)
         {
             await Docker.RunAsync("rm", "-f", id);
         }
-        Assert.False(Directory.Exists(CrunState(id)));
+        await Poll.UntilAsync(() => !Directory.Exists(CrunState(id)), TimeSpan.FromSeconds(10), "crun state deleted");
         await ContainerTestSupport.AssertNoLeftoversAsync(Daemon);
     }
 
@@ -93,7 +94,7 @@ public sealed class RuntimeTests(CrunDaemon daemon, ITestOutputHelper output)
         Assert.True(Directory.Exists(CrunState(id)));
         await Docker.RunOkAsync("kill", id);
         await Poll.UntilAsync(async () => !(await Docker.RunAsync("inspect", id)).Succeeded, TimeSpan.FromSeconds(20), "auto-removed");
-        Assert.False(Directory.Exists(CrunState(id)));
+        await Poll.UntilAsync(() => !Directory.Exists(CrunState(id)), TimeSpan.FromSeconds(10), "crun state deleted");
         await ContainerTestSupport.AssertNoLeftoversAsync(Daemon);
     }
 
@@ -172,7 +173,7 @@ public sealed class RuntimeConfigTests(ITestOutputHelper output)
             Assert.Equal("again\n", await docker.RunOkAsync("exec", id, "echo", "again"));
             await docker.RunOkAsync("stop", id);
             Assert.Equal("exited 5 0", await LifecycleTestSupport.StateAsync(docker, "kept"));
-            Assert.False(Directory.Exists(crunState));
+            await Poll.UntilAsync(() => !Directory.Exists(crunState), TimeSpan.FromSeconds(10), "crun state deleted after the exit");
             await docker.RunOkAsync("rm", "-f", runcId);
         }
         finally
