@@ -51,13 +51,20 @@ public sealed class ComposeNetworkTests : CliTestBase<NetworkDaemon>, IClassFixt
                 networks: [appnet]
               client:
                 image: busybox
-                command: ["sleep", "300"]
+                command: ["sh", "-c", "echo client-ready; exec sleep 300"]
                 networks: [appnet]
             networks:
               appnet: {}
             """);
 
         (await ComposeAsync("up", "-d")).EnsureSuccess();
+        string services = (await ComposeAsync("ps")).EnsureSuccess().Stdout;
+        Assert.Contains($"{_project}_web_1", services, StringComparison.Ordinal);
+        Assert.Contains($"{_project}_client_1", services, StringComparison.Ordinal);
+        Assert.Equal(2, services.Split('\n').Count(l => l.Contains(" Up ", StringComparison.Ordinal)));
+        await Poll.UntilAsync(async () => (await ComposeAsync("logs", "--no-color", "client")).Stdout.Contains("client-ready", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "compose logs shows the client's line");
+        Assert.Equal("inside", (await ComposeAsync("exec", "-T", "client", "echo", "inside")).EnsureSuccess().Stdout.Trim());
         string network = _project + "_appnet";
         Assert.Contains(network, (await Docker.RunOkAsync("network", "ls", "--format", "{{.Name}}")).Split('\n'));
         string running = await Docker.RunOkAsync("ps", "--filter", $"label=com.docker.compose.project={_project}", "--format", "{{.Names}} {{.Ports}}");
