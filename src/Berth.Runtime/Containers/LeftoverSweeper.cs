@@ -137,7 +137,7 @@ public static class LeftoverSweeper
             try
             {
                 string[] argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-                if (MonitoredContainer(argv, execRoot) is { } id && !IsZombie(pid))
+                if (MonitoredContainer(argv, execRoot) is { } id && Linux.ProcessStates.IsLive(pid))
                 {
                     found.Add(new MonitorProcess(pid, id));
                 }
@@ -148,13 +148,6 @@ public static class LeftoverSweeper
             }
         }
         return found;
-    }
-
-    private static bool IsZombie(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        int close = stat.LastIndexOf(')');
-        return close >= 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
     }
 
     /// <summary>Mount points at or below <paramref name="dir"/> (mountinfo field 5, octal escapes undone).</summary>

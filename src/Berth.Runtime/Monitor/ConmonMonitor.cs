@@ -194,19 +194,12 @@ public sealed partial class ConmonMonitor : IContainerMonitor, IDisposable
     /// <summary>True when <paramref name="pid"/> is a live (not zombie) process whose command line names <paramref name="id"/> (pid reuse guard).</summary>
     public static bool IsMonitorAlive(int pid, string id)
     {
-        if (pid <= 0)
+        if (!ProcessStates.IsLive(pid))
         {
             return false;
         }
         try
         {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            char state = close >= 0 && close + 2 < stat.Length ? stat[close + 2] : '?';
-            if (state is 'Z' or 'X' or 'x')
-            {
-                return false; // PID 1 may reap late; a zombie still answers kill -0
-            }
             string cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
             return cmdline.Split('\0').Contains(id, StringComparer.Ordinal);
         }
