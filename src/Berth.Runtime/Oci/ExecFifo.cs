@@ -16,15 +16,15 @@ internal static class ExecFifo
 
     /// <summary>Releases the init waiting on <paramref name="fifo"/>; <paramref name="initPid"/> guards against a dead init.</summary>
     /// <exception cref="InvalidOperationException">The init died before it exec'd the process.</exception>
-    public static async Task ReleaseAsync(string fifo, int initPid, CancellationToken cancellationToken)
+    public static async Task ReleaseAsync(string fifo, int initPid)
     {
         // A blocking open and read, on a worker: the init is already waiting in its open, so this
         // returns at once unless the init died, which the loop below notices as runc does.
         Task<int> read = Task.Run(() => ReadToEnd(fifo), CancellationToken.None);
         while (!read.IsCompleted)
         {
-            Task first = await Task.WhenAny(read, Task.Delay(LivenessInterval, cancellationToken)).ConfigureAwait(false);
-            if (first != read && !IsAlive(initPid))
+            Task first = await Task.WhenAny(read, Task.Delay(LivenessInterval, CancellationToken.None)).ConfigureAwait(false);
+            if (first != read && !Linux.ProcessStates.IsLive(initPid))
             {
                 Unblock(fifo);
             }
@@ -63,18 +63,4 @@ internal static class ExecFifo
 
     private const int AtFdCwd = -100;
     private const int ONonblock = 0x800;
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            string stat = File.ReadAllText($"/proc/{pid}/stat");
-            int close = stat.LastIndexOf(')');
-            return close >= 0 && close + 2 < stat.Length && stat[close + 2] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
 }

@@ -66,14 +66,14 @@ public sealed class RuncRuntime : IOciRuntime
         {
             return StartAsync(id, cancellationToken);
         }
-        return StartThroughFifoAsync(id, fifo, initPid, cancellationToken);
+        return StartThroughFifoAsync(id, fifo, initPid);
     }
 
-    private async Task StartThroughFifoAsync(string id, string fifo, int initPid, CancellationToken cancellationToken)
+    private async Task StartThroughFifoAsync(string id, string fifo, int initPid)
     {
         try
         {
-            await ExecFifo.ReleaseAsync(fifo, initPid, cancellationToken).ConfigureAwait(false);
+            await ExecFifo.ReleaseAsync(fifo, initPid).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {

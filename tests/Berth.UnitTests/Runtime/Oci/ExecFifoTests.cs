@@ -37,7 +37,7 @@ public sealed class ExecFifoTests : IDisposable
             w.Write("0"u8);
             wrote.SetResult();
         });
-        await ExecFifo.ReleaseAsync(fifo, Environment.ProcessId, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        await ExecFifo.ReleaseAsync(fifo, Environment.ProcessId).WaitAsync(TimeSpan.FromSeconds(10));
         await init.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(wrote.Task.IsCompleted);
         Assert.False(File.Exists(fifo)); // runc reads this as "running"
@@ -48,7 +48,7 @@ public sealed class ExecFifoTests : IDisposable
     {
         string fifo = MakeFifo();
         var e = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => ExecFifo.ReleaseAsync(fifo, DeadPid(), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+            () => ExecFifo.ReleaseAsync(fifo, DeadPid()).WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("container process is already dead", e.Message);
         Assert.True(File.Exists(fifo)); // nothing started: the state stays as the runtime left it
     }
