@@ -60,16 +60,5 @@ internal static class ContainerWiring
     }
 
     /// <summary>The first match on PATH (conmon needs an absolute runtime path), else the packaged location.</summary>
-    internal static string FindExecutable(string name, string fallback)
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, name);
-            if (Path.IsPathFullyQualified(candidate) && File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return fallback;
-    }
+    internal static string FindExecutable(string name, string fallback) => RuntimeWiring.LookPath(name) ?? fallback;
 }
