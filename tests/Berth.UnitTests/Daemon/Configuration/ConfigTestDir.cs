@@ -22,5 +22,12 @@ internal sealed class ConfigTestDir : IDisposable
     /// <summary>Arguments that point the loader at this directory's file plus the given extras.</summary>
     public string[] Args(params string[] extra) => ["--config-file", File, .. extra];
 
+    /// <summary>Writes <paramref name="json"/> as the daemon.json and loads it with the given flags.</summary>
+    public Berth.Daemon.Configuration.ConfigLoadResult Load(string json, params string[] args)
+    {
+        Write(json);
+        return Berth.Daemon.Configuration.ConfigLoader.Load(Args(args));
+    }
+
     public void Dispose() => Directory.Delete(Path, recursive: true);
 }

@@ -10,11 +10,7 @@ public sealed class LogConfigTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private ConfigLoadResult Load(string json, params string[] args)
-    {
-        _dir.Write(json);
-        return ConfigLoader.Load(_dir.Args(args));
-    }
+    private ConfigLoadResult Load(string json, params string[] args) => _dir.Load(json, args);
 
     [Fact]
     public void Defaults_are_json_file_without_options()

@@ -9,11 +9,7 @@ public sealed class RuntimeConfigTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private ConfigLoadResult Load(string json, params string[] args)
-    {
-        _dir.Write(json);
-        return ConfigLoader.Load(_dir.Args(args));
-    }
+    private ConfigLoadResult Load(string json, params string[] args) => _dir.Load(json, args);
 
     [Fact]
     public void Defaults_are_runc_only()
