@@ -40,6 +40,12 @@ done
 python3 "$root/scripts/gen-api-coverage.py" --check ||
   echo "warning: generated docs are out of date: run scripts/gen-api-coverage.py"
 
+# Name the failures next to the summary, where a truncated CI log still shows them.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  python3 "$root/scripts/trx-failures.py" "$trx"
+done
+
 # A suite that crashed before writing its results still counts as a failure.
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1

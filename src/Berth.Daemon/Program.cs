@@ -2,6 +2,8 @@ using Berth.Daemon.Configuration;
 using Berth.Daemon.Hosting;
 using Berth.Engine.SystemInfo;
 
+// Before the runtime registers its signal handlers: SIGINT stops berthd even when started ignored.
+Berth.Linux.Libc.UnignoreSignal(Berth.Linux.Libc.SIGINT);
 var loaded = ConfigLoader.Load(args);
 if (loaded.Error is not null)
 {

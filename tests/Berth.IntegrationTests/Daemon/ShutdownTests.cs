@@ -21,10 +21,14 @@ public sealed class ShutdownTests(ITestOutputHelper output)
         Assert.False(File.Exists(daemon.PidFile), "pidfile left behind\n" + exit);
     }
 
-    [Fact]
-    public async Task Sigint_AlsoStopsCleanly()
+    // Also when started with SIGINT ignored (a background job of a non-interactive shell): dockerd
+    // stops on SIGINT then too, and .NET alone would keep the signal ignored.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Sigint_AlsoStopsCleanly(bool startedIgnored)
     {
-        await using var daemon = await BerthDaemon.StartNewAsync(output);
+        await using var daemon = await BerthDaemon.StartNewAsync(output, new BerthDaemonOptions { SigintIgnored = startedIgnored });
 
         daemon.Signal(Native.SIGINT);
         var exit = await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));

@@ -34,6 +34,12 @@ public sealed class BerthDaemonOptions
     /// </summary>
     public int AddressPoolSize { get; init; } = 24;
 
+    /// <summary>
+    /// Starts berthd with SIGINT ignored, as a shell without job control starts background commands
+    /// (CI runners often do).
+    /// </summary>
+    public bool SigintIgnored { get; init; }
+
     /// <summary>Extra environment for the daemon process (null value removes a variable).</summary>
     public Dictionary<string, string?> Environment { get; init; } = new(StringComparer.Ordinal);
 }
@@ -286,6 +292,12 @@ public class BerthDaemon : IAsyncLifetime, IAsyncDisposable
             File.WriteAllText(ConfigFile, _options.DaemonJson);
         }
         var (file, prefix) = ResolveExecutable();
+        if (_options.SigintIgnored)
+        {
+            // exec keeps the pid, so signals from the test still reach berthd itself.
+            prefix = ["-c", "trap '' INT; exec \"$@\"", "berthd", file, .. prefix];
+            file = "/bin/sh";
+        }
         Arguments = [.. HarnessArgs(), .. _options.ExtraArgs];
         var psi = new ProcessStartInfo(file)
         {
