@@ -27,6 +27,36 @@ public static class ProcessStates
         return close >= 0 && close + 2 < stat.Length ? stat[close + 2] : null;
     }
 
+    /// <summary>Field 22 of /proc/&lt;pid&gt;/stat (start time in clock ticks), which tells a recycled pid apart; null when gone.</summary>
+    public static ulong? StartTime(int pid)
+    {
+        if (pid <= 0)
+        {
+            return null;
+        }
+        try
+        {
+            return ParseStartTime(File.ReadAllText($"/proc/{pid}/stat"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public static ulong? ParseStartTime(string stat)
+    {
+        int close = stat.LastIndexOf(')');
+        if (close < 0)
+        {
+            return null;
+        }
+        // After ") " come fields 3, 4, …: the start time is the 20th of them.
+        string[] fields = stat[(close + 2)..].Split(' ');
+        return fields.Length > 19 && ulong.TryParse(fields[19], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong ticks)
+            ? ticks : null;
+    }
+
     /// <summary>An existing process that is not a zombie (a zombie still answers kill -0, and its parent may reap it late).</summary>
     public static bool IsLive(int pid) => Of(pid) is { } state && state is not ('Z' or 'X' or 'x');
 }

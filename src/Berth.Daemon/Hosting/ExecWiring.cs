@@ -15,7 +15,7 @@ internal static class ExecWiring
     public static ExecService Build(DaemonConfig config, ContainerService containers, RuntimeMonitors monitor, IEventBus events,
         TimeProvider time, ILoggerFactory loggers)
     {
-        var runtime = new ConmonExecRuntime(monitor, config.ExecRoot, ConmonContainerRuntime.HostDefaults());
+        var runtime = new ConmonExecRuntime(monitor, config.ExecRoot, ConmonContainerRuntime.HostDefaults(), ExecHelper.Locate(config.ExecRoot));
         var execs = new ExecService(containers, runtime, events, time, loggers.CreateLogger("exec"));
         containers.ExecIds = execs;
         return execs;

@@ -22,12 +22,15 @@ public sealed class ConmonExecRuntime : IExecRuntime
     private readonly RuntimeMonitors _monitors;
     private readonly string _execRoot;
     private readonly DaemonSpecDefaults _defaults;
+    private readonly ExecHelper? _helper;
 
-    public ConmonExecRuntime(RuntimeMonitors monitors, string execRoot, DaemonSpecDefaults defaults)
+    /// <param name="helper">berth-exec for the execs it can run; null sends all of them to the runtime.</param>
+    public ConmonExecRuntime(RuntimeMonitors monitors, string execRoot, DaemonSpecDefaults defaults, ExecHelper? helper = null)
     {
         _monitors = monitors;
         _execRoot = execRoot;
         _defaults = defaults;
+        _helper = helper;
         RemoveStaleSessions(Path.Combine(execRoot, "exec"));
     }
 
@@ -35,7 +38,8 @@ public sealed class ConmonExecRuntime : IExecRuntime
     {
         ContainerRecord container = request.Container;
         MonitorHandle handle = container.Monitor ?? throw DaemonException.Conflict(Messages.ContainerNotRunning(container.Id));
-        OciProcess template = await ReadContainerProcessAsync(handle.BundleDir, cancellationToken).ConfigureAwait(false);
+        OciSpec spec = await ReadContainerSpecAsync(handle.BundleDir, cancellationToken).ConfigureAwait(false);
+        OciProcess template = spec.Process ?? throw DaemonException.System("container config.json has no process");
         string rootfs = Path.Combine(handle.BundleDir, "rootfs");
         bool resolveUser = request.User.Length > 0;
         var input = new ExecProcessInput
@@ -56,6 +60,9 @@ public sealed class ConmonExecRuntime : IExecRuntime
         };
         OciProcess process = ExecProcessBuilder.Build(template, input);
         string json = JsonSerializer.Serialize(process, OciSpecJsonContext.Default.OciProcess);
+        // runc only: crun execs fast by itself, and other runtimes keep their own semantics.
+        bool helped = _helper is not null && (handle.Runtime ?? "runc") == "runc"
+            && _helper.TryPrepare(container.Id, spec, process, handle.Pid, handle.ContainerCgroup, Path.Combine(_execRoot, "exec", request.ExecId), rootfs);
 
         // The monitor puts the session in <StateDir>/exec/<id>: the exec root keeps it short and apart.
         var monitored = new MonitoredContainer(container.Id, handle.BundleDir, _execRoot, handle.Pid, handle.ConmonPid,
@@ -67,13 +74,14 @@ public sealed class ConmonExecRuntime : IExecRuntime
             Tty = request.Tty,
             OpenStdin = request.OpenStdin,
             Attach = request.Attach,
+            RuntimePath = helped ? _helper!.Path : null,
         }, cancellationToken).ConfigureAwait(false);
         string control = Path.Combine(_execRoot, "exec", request.ExecId, "ctl");
         return new ConmonExecProcess(session, control, AfterExitAsync(session, container.Id, handle));
     }
 
-    /// <summary>The container's process object as written at its start (config.json in the bundle).</summary>
-    private static async Task<OciProcess> ReadContainerProcessAsync(string bundleDir, CancellationToken cancellationToken)
+    /// <summary>The container's spec as written at its start (config.json in the bundle).</summary>
+    private static async Task<OciSpec> ReadContainerSpecAsync(string bundleDir, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
@@ -84,7 +92,7 @@ public sealed class ConmonExecRuntime : IExecRuntime
         {
             throw new DaemonException(ErrorKind.Conflict, "container bundle is gone: " + e.Message, e);
         }
-        return OciSpecJson.Deserialize(bytes)?.Process ?? throw DaemonException.System("container config.json has no process");
+        return OciSpecJson.Deserialize(bytes) ?? throw DaemonException.System("container config.json is empty");
     }
 
     /// <summary>

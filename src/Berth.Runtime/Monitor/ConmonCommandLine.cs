@@ -54,7 +54,7 @@ public static class ConmonCommandLine
     public static List<string> ForExec(string conmonPath, IOciRuntime runtime, string containerId, string execId, string execDir,
         string socketDir, ExecOptions options)
     {
-        var args = Common(conmonPath, runtime, containerId, execId, execDir);
+        var args = Common(conmonPath, runtime, containerId, execId, execDir, options.RuntimePath);
         args.AddRange(["-p", Path.Combine(execDir, "pidfile"),
             // No --persist-dir: the code comes on the sync pipe, and each exit file conmon writes
             // sits between the process's end and that message.
@@ -78,9 +78,9 @@ public static class ConmonCommandLine
         return args;
     }
 
-    private static List<string> Common(string conmonPath, IOciRuntime runtime, string containerId, string uuid, string bundleDir)
+    private static List<string> Common(string conmonPath, IOciRuntime runtime, string containerId, string uuid, string bundleDir, string? runtimePath = null)
     {
-        var args = new List<string> { conmonPath, "--api-version", "1", "-c", containerId, "-u", uuid, "-r", runtime.Path };
+        var args = new List<string> { conmonPath, "--api-version", "1", "-c", containerId, "-u", uuid, "-r", runtimePath ?? runtime.Path };
         foreach (string g in runtime.GlobalArguments)
         {
             args.Add("--runtime-arg");

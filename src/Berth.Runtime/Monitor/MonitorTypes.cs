@@ -65,6 +65,9 @@ public sealed record ExecOptions
     public bool Attach { get; init; }
 
     public string? LogPath { get; init; }
+
+    /// <summary>What conmon runs instead of the container's runtime (berth-exec), with the plan already in the session dir.</summary>
+    public string? RuntimePath { get; init; }
 }
 
 /// <summary>

@@ -1,0 +1,142 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Berth.Linux;
+using Berth.Runtime.Cgroups;
+using Berth.Runtime.Containers;
+using Berth.Runtime.Security;
+using Berth.Runtime.Spec;
+
+namespace Berth.Runtime.Exec;
+
+/// <summary>
+/// Decides, per exec, whether berth-exec (native/berth-exec, installed beside berthd) runs it
+/// instead of `runc exec`, and writes its plan. runc spends ~35 ms per exec on two Go start-ups
+/// and a seccomp compilation; berth-exec takes ~3 ms and loads a program compiled here once per
+/// distinct profile (kept under &lt;exec-root&gt;/seccomp). Anything it does not handle, or any
+/// doubt (no cgroup, init gone, compilation refused), leaves the exec to runc.
+/// </summary>
+public sealed class ExecHelper
+{
+    /// <summary>Set to "off" to send every exec through the container's runtime.</summary>
+    public const string SwitchVariable = "BERTH_EXEC_HELPER";
+    public const string BinaryName = "berth-exec";
+
+    /// <summary>Part of each compiled program's file name: a change to how programs are built must not reuse old files.</summary>
+    private const string ProgramFormat = "v1";
+
+    private readonly string _programDir;
+    private readonly string _cgroupRoot;
+    private readonly ConcurrentDictionary<string, Lazy<string?>> _programs = new(StringComparer.Ordinal);
+
+    public ExecHelper(string path, string execRoot, string cgroupRoot = CgroupFs.DefaultRoot)
+    {
+        Path = path;
+        _programDir = System.IO.Path.Combine(execRoot, "seccomp");
+        _cgroupRoot = cgroupRoot;
+    }
+
+    public string Path { get; }
+
+    /// <summary>The helper beside the daemon's binary, unless missing or switched off.</summary>
+    public static ExecHelper? Locate(string execRoot)
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable(SwitchVariable), "off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        string path = System.IO.Path.Combine(AppContext.BaseDirectory, BinaryName);
+        return File.Exists(path) ? new ExecHelper(path, execRoot) : null;
+    }
+
+    /// <summary>
+    /// Writes the plan into <paramref name="sessionDir"/> and returns true when berth-exec can
+    /// run this exec; false leaves it to the runtime.
+    /// </summary>
+    public bool TryPrepare(string containerId, OciSpec container, OciProcess process, int initPid, string? containerCgroup, string sessionDir,
+        string rootfs)
+    {
+        if (containerCgroup is null || ExecPlan.Unsupported(container, process) is not null
+            || ProcessStates.StartTime(initPid) is not ulong startTime)
+        {
+            return false;
+        }
+        string? program = null;
+        uint flags = 0;
+        if (container.Linux!.Seccomp is { } seccomp)
+        {
+            program = ProgramFor(seccomp);
+            flags = ExecPlan.SeccompFlags(seccomp.Flags) ?? 0;
+            if (program is null)
+            {
+                return false;
+            }
+        }
+        List<string> procs = [.. CgroupFs.Hierarchies(_cgroupRoot)
+            .Select(h => System.IO.Path.Join(h, containerCgroup, "cgroup.procs"))
+            .Where(File.Exists)];
+        if (procs.Count == 0)
+        {
+            return false;
+        }
+        if (!process.Env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            // runc's rule: HOME from the user's entry in the container's passwd, else "/".
+            string home = UserResolver.Resolve(process.User.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), null).Home;
+            process = CopyWithEnv(process, [.. process.Env, "HOME=" + home]);
+        }
+        byte[] plan = ExecPlan.Build(process, new ExecPlanTarget(containerId, initPid, startTime, procs, program, flags));
+        Directory.CreateDirectory(sessionDir);
+        File.WriteAllBytes(System.IO.Path.Combine(sessionDir, ExecPlan.FileName), plan);
+        return true;
+    }
+
+    private static OciProcess CopyWithEnv(OciProcess process, List<string> env) => new()
+    {
+        Terminal = process.Terminal,
+        ConsoleSize = process.ConsoleSize,
+        User = process.User,
+        Args = process.Args,
+        Env = env,
+        Cwd = process.Cwd,
+        Capabilities = process.Capabilities,
+        Rlimits = process.Rlimits,
+        NoNewPrivileges = process.NoNewPrivileges,
+        ApparmorProfile = process.ApparmorProfile,
+        OomScoreAdj = process.OomScoreAdj,
+        SelinuxLabel = process.SelinuxLabel,
+    };
+
+    /// <summary>The compiled program's path, compiled on first use; null when libseccomp cannot build it.</summary>
+    private string? ProgramFor(OciSeccomp profile)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(profile, OciSpecJsonContext.Default.OciSeccomp);
+        string key = ProgramFormat + "-" + Convert.ToHexStringLower(SHA256.HashData(json));
+        return _programs.GetOrAdd(key, k => new Lazy<string?>(() => Compile(profile, k))).Value;
+    }
+
+    private string? Compile(OciSeccomp profile, string key)
+    {
+        string path = System.IO.Path.Combine(_programDir, key + ".bpf");
+        if (File.Exists(path))
+        {
+            return path; // compiled by an earlier daemon run (the exec root outlives restarts)
+        }
+        Directory.CreateDirectory(_programDir);
+        string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            if (!SeccompBpf.TryCompile(profile, temp, out _))
+            {
+                return null;
+            }
+            File.Move(temp, path, overwrite: true);
+            return path;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+}
