@@ -2,6 +2,25 @@ using Berth.IntegrationTests.Harness;
 
 namespace Berth.IntegrationTests.Containers;
 
+/// <summary>Skips when the build had no C compiler and so no berth-exec beside berthd.</summary>
+internal static class ExecHelperBuilt
+{
+    public static string? SkipReason =>
+        File.Exists(Path.Combine(AppContext.BaseDirectory, "berthd", "berth-exec"))
+            ? null
+            : "berth-exec was not built (no C compiler; scripts/install-deps.sh installs gcc)";
+}
+
+public sealed class ExecHelperFactAttribute : FactAttribute
+{
+    public ExecHelperFactAttribute() => Skip = ExecHelperBuilt.SkipReason;
+}
+
+public sealed class ExecHelperTheoryAttribute : TheoryAttribute
+{
+    public ExecHelperTheoryAttribute() => Skip = ExecHelperBuilt.SkipReason;
+}
+
 /// <summary>
 /// berth-exec, which runs plain execs in place of `runc exec`: the process it starts must be
 /// the one runc would start. Each test drives a daemon with the helper and one without it
@@ -54,7 +73,7 @@ public sealed class ExecHelperTests(ITestOutputHelper output) : IAsyncLifetime
         { "unconfined", [], ["--security-opt", "seccomp=unconfined"] },
     };
 
-    [Theory]
+    [ExecHelperTheory]
     [MemberData(nameof(Cases))]
     public async Task The_exec_process_is_the_one_runc_starts(string name, string[] execOptions, string[] runOptions)
     {
@@ -85,7 +104,7 @@ public sealed class ExecHelperTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ExecHelperFact]
     public async Task Failures_read_as_runcs()
     {
         foreach (BerthDaemon daemon in new[] { _helped!, _plain! })
@@ -110,7 +129,7 @@ public sealed class ExecHelperTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ExecHelperFact]
     public async Task A_workdir_through_proc_self_fd_never_reaches_the_host()
     {
         // runc's CVE-2024-21626: a descriptor of a host directory left open while the working dir is
@@ -126,7 +145,7 @@ public sealed class ExecHelperTests(ITestOutputHelper output) : IAsyncLifetime
         }
     }
 
-    [Fact]
+    [ExecHelperFact]
     public async Task Detached_and_stdin_execs_and_an_exec_into_a_stopped_container()
     {
         DockerCli docker = _helped!.Cli(output);
