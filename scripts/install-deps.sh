@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   clang zlib1g-dev          # NativeAOT linker and zlib for the published berthd
+  gcc libc6-dev             # builds berth-exec, the exec helper installed beside berthd
+  libseccomp2               # berthd compiles seccomp programs for berth-exec with it
   runc crun conmon          # OCI runtimes and the per-container monitor
   catatonit tini            # --init binaries
   busybox-static            # test images are made from it

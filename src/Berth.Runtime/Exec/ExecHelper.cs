@@ -28,6 +28,7 @@ public sealed class ExecHelper
     private readonly string _programDir;
     private readonly string _cgroupRoot;
     private readonly ConcurrentDictionary<string, Lazy<string?>> _programs = new(StringComparer.Ordinal);
+    private string? _ownPidsProcs;
 
     public ExecHelper(string path, string execRoot, string cgroupRoot = CgroupFs.DefaultRoot)
     {
@@ -86,10 +87,60 @@ public sealed class ExecHelper
                 RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), null).Home;
             process = CopyWithEnv(process, [.. process.Env, "HOME=" + home]);
         }
+        WarmMigrationLock();
         byte[] plan = ExecPlan.Build(process, new ExecPlanTarget(containerId, initPid, startTime, procs, program, flags));
         Directory.CreateDirectory(sessionDir);
         File.WriteAllBytes(System.IO.Path.Combine(sessionDir, ExecPlan.FileName), plan);
         return true;
+    }
+
+    /// <summary>
+    /// berth-exec's first cgroup.procs write waits for an RCU grace period (10-13 ms here) under the
+    /// kernel's global threadgroup lock, unless another migration has just taken it. A no-op
+    /// migration of the daemon into the cgroup it is already in, started now on a pool thread,
+    /// starts that grace period while conmon and berth-exec start, so the helper finds it (mostly)
+    /// over. Best effort: any failure only costs the wait it would have saved.
+    /// </summary>
+    private void WarmMigrationLock()
+    {
+        string? procs = _ownPidsProcs ??= OwnProcsFile(_cgroupRoot);
+        if (procs.Length == 0)
+        {
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                File.WriteAllText(procs, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // nothing saved, nothing lost
+            }
+        });
+    }
+
+    /// <summary>The cgroup.procs of the daemon's own pids cgroup ("" when there is none, e.g. a cgroup2-only host).</summary>
+    private static string OwnProcsFile(string cgroupRoot)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/cgroup"))
+            {
+                string[] parts = line.Split(':', 3);
+                if (parts.Length == 3 && parts[1] == "pids")
+                {
+                    string procs = System.IO.Path.Join(cgroupRoot, "pids", parts[2], "cgroup.procs");
+                    return File.Exists(procs) ? procs : "";
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // no /proc/self/cgroup: nothing to warm
+        }
+        return "";
     }
 
     private static OciProcess CopyWithEnv(OciProcess process, List<string> env) => new()
