@@ -47,7 +47,7 @@ public static class ProcessStates
     public static ulong? ParseStartTime(string stat)
     {
         int close = stat.LastIndexOf(')');
-        if (close < 0)
+        if (close < 0 || close + 2 > stat.Length)
         {
             return null;
         }

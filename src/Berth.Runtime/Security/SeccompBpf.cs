@@ -119,10 +119,13 @@ public static class SeccompBpf
             bool split = conditions.Select(c => c.Arg).Distinct().Count() < conditions.Length;
             foreach (string name in rule.Names)
             {
+                // A name absent on the native architecture but present on another (i386's mmap2)
+                // resolves to a negative pseudo-number that libseccomp maps per architecture; only
+                // __NR_SCMP_ERROR (-1) means unknown, which runc skips too.
                 int number = LibSeccomp.ResolveSyscall(name);
-                if (number < 0)
+                if (number == -1)
                 {
-                    continue; // unknown to this libseccomp: runc skips these too
+                    continue;
                 }
                 int rc = 0;
                 if (split)

@@ -110,9 +110,7 @@ public sealed class SeccompBpfTests : IDisposable
     /// Calls that exist on i386 but not on x86_64 (mmap2, socketcall, _llseek, the *32 and *64
     /// variants) are in the profile for 32-bit programs; runc allows them.
     /// </summary>
-    [Theory(Skip = "src bug: SeccompBpf.AddRules skips every name whose native number is negative, but libseccomp gives "
-        + "names absent on x86_64 and present on i386 a negative pseudo-number (mmap2: -10029) that seccomp_rule_add "
-        + "maps per architecture; only -1 (__NR_SCMP_ERROR) means unknown. 32-bit programs get EPERM on mmap2 under berth-exec.")]
+    [LibseccompTheory]
     [InlineData(I386Mmap2)]
     [InlineData(I386Socketcall)]
     public void DefaultProfile_I386OnlyCallsAreAllowed(uint nr) =>
