@@ -55,7 +55,8 @@ internal static class ContainerWiring
             Filesystem = rootAccess,
             Files = files,
             Committer = images as IImageCommitter,
-            Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes()),
+            Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes(),
+                Runtime.Exec.ExecHelper.Locate(config.ExecRoot)),
         };
     }
 

@@ -29,8 +29,13 @@ public sealed class ContainerOperations : IContainerOperations
     private readonly ulong _machineMemory;
     private readonly ConcurrentDictionary<int, string> _netDevPaths = new();
 
-    public ContainerOperations(ICgroupManager cgroups, RuntimeMonitors monitors, ILayerStore layers, string execRoot, long machineMemory)
+    private readonly Exec.ExecHelper? _execHelper;
+
+    /// <param name="execHelper">berth-exec for health probes of runc containers; null runs them all through the runtime.</param>
+    public ContainerOperations(ICgroupManager cgroups, RuntimeMonitors monitors, ILayerStore layers, string execRoot, long machineMemory,
+        Exec.ExecHelper? execHelper = null)
     {
+        _execHelper = execHelper;
         _cgroups = cgroups;
         _monitors = monitors;
         _layers = layers;
@@ -138,7 +143,8 @@ public sealed class ContainerOperations : IContainerOperations
         MonitorHandle handle = record.Monitor ?? throw DaemonException.Conflict(Messages.ContainerNotRunning(record.Id));
         var container = new MonitoredContainer(record.Id, handle.BundleDir, handle.StateDir, handle.Pid, handle.ConmonPid,
             handle.ContainerCgroup, handle.MonitorCgroup);
-        return ProbeRunner.RunAsync(_monitors.ForExisting(handle.Runtime), container, execId, command, timeout, cancellationToken);
+        return ProbeRunner.RunAsync(_monitors.ForExisting(handle.Runtime), container, execId, command, timeout, cancellationToken,
+            (handle.Runtime ?? "runc") == "runc" ? _execHelper : null);
     }
 
     public async Task ExportAsync(ContainerRecord record, bool running, Stream output, CancellationToken cancellationToken = default)

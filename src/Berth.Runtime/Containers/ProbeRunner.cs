@@ -17,12 +17,14 @@ internal static class ProbeRunner
     private const int MaxOutput = 4096;
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
 
+    /// <param name="helper">berth-exec, for a probe it can run (a runc container's); null: the runtime runs it.</param>
     public static async Task<ProbeOutcome> RunAsync(IContainerMonitor monitor, MonitoredContainer container, string execId,
-        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken)
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, Exec.ExecHelper? helper = null)
     {
-        string processJson = ProcessJson(await File.ReadAllBytesAsync(Path.Combine(container.BundleDir, "config.json"), cancellationToken)
-            .ConfigureAwait(false), command);
-        ExecSession session = await monitor.ExecAsync(container, execId, new ExecOptions { ProcessJson = processJson, Attach = true },
+        byte[] config = await File.ReadAllBytesAsync(Path.Combine(container.BundleDir, "config.json"), cancellationToken).ConfigureAwait(false);
+        string processJson = ProcessJson(config, command);
+        string? runtimePath = helper is not null && PrepareHelper(helper, container, execId, config, command) ? helper.Path : null;
+        ExecSession session = await monitor.ExecAsync(container, execId, new ExecOptions { ProcessJson = processJson, Attach = true, RuntimePath = runtimePath },
             cancellationToken).ConfigureAwait(false);
         var output = new ProbeOutput();
         Task drain = session.Attachment is { } attachment ? DrainAsync(attachment, output) : Task.CompletedTask;
@@ -54,6 +56,21 @@ internal static class ProbeRunner
                 await a.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>berth-exec's plan for the probe: the same process as <see cref="ProcessJson"/> describes.</summary>
+    private static bool PrepareHelper(Exec.ExecHelper helper, MonitoredContainer container, string execId, byte[] config, IReadOnlyList<string> command)
+    {
+        Spec.OciSpec? spec = Spec.OciSpecJson.Deserialize(config);
+        if (spec?.Process is not { } process)
+        {
+            return false;
+        }
+        process.Args = [.. command];
+        process.Terminal = false;
+        process.ConsoleSize = null;
+        return helper.TryPrepare(container.Id, spec, process, container.Pid, container.ContainerCgroup,
+            Path.Combine(container.StateDir, "exec", execId), Path.Combine(container.BundleDir, "rootfs"));
     }
 
     /// <summary>The container's "process" object with the probe's args, no terminal.</summary>
