@@ -4,21 +4,7 @@ namespace Berth.Linux;
 public static class ProcessStates
 {
     /// <summary>The state letter (R, S, D, T, Z, X…) of <paramref name="pid"/>, or null when there is no such process.</summary>
-    public static char? Of(int pid)
-    {
-        if (pid <= 0)
-        {
-            return null;
-        }
-        try
-        {
-            return Parse(File.ReadAllText($"/proc/{pid}/stat"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public static char? Of(int pid) => ReadStat(pid) is { } stat ? Parse(stat) : null;
 
     /// <summary>The letter after the command name, which is in parentheses and may itself hold ")" or spaces.</summary>
     public static char? Parse(string stat)
@@ -28,7 +14,9 @@ public static class ProcessStates
     }
 
     /// <summary>Field 22 of /proc/&lt;pid&gt;/stat (start time in clock ticks), which tells a recycled pid apart; null when gone.</summary>
-    public static ulong? StartTime(int pid)
+    public static ulong? StartTime(int pid) => ReadStat(pid) is { } stat ? ParseStartTime(stat) : null;
+
+    private static string? ReadStat(int pid)
     {
         if (pid <= 0)
         {
@@ -36,7 +24,7 @@ public static class ProcessStates
         }
         try
         {
-            return ParseStartTime(File.ReadAllText($"/proc/{pid}/stat"));
+            return File.ReadAllText($"/proc/{pid}/stat");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
