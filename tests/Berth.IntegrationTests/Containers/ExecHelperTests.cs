@@ -159,4 +159,24 @@ public sealed class ExecHelperTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.NotEqual(0, stopped.ExitCode);
         Assert.Contains("is not running", stopped.Stdout + stopped.Stderr, StringComparison.Ordinal);
     }
+    [ExecHelperFact]
+    public async Task Health_probes_run_as_runc_would_run_them()
+    {
+        // The probe reports what it is; the health log keeps its output.
+        const string ProbeCommand = "grep -E '^(Uid|Cap(Prm|Eff|Bnd)|NoNewPrivs|Seccomp):' /proc/self/status";
+        var outputs = new List<string>();
+        foreach (BerthDaemon daemon in new[] { _helped!, _plain! })
+        {
+            DockerCli docker = daemon.Cli(output);
+            await docker.RunOkAsync("run", "-d", "--name", "probe", "--health-cmd", ProbeCommand, "--health-interval", "1s",
+                "busybox", "sleep", "300");
+            await Poll.UntilAsync(async () => (await docker.RunOkAsync("inspect", "-f", "{{.State.Health.Status}}", "probe")).Trim() == "healthy",
+                TimeSpan.FromSeconds(30), "a healthy probe");
+            outputs.Add(await docker.RunOkAsync("inspect", "-f", "{{(index .State.Health.Log 0).Output}}", "probe"));
+        }
+        output.WriteLine(outputs[0]);
+        Assert.Contains("CapEff", outputs[0], StringComparison.Ordinal);
+        Assert.Equal(outputs[1], outputs[0]);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_helped!.ExecRoot, "seccomp"), "*.bpf"));
+    }
 }
