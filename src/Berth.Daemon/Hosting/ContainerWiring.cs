@@ -29,7 +29,8 @@ internal sealed class DeferredImageUsage : IImageUsage
 internal static class ContainerWiring
 {
     public static ContainerService Build(DaemonConfig config, SqliteStateStore state, IImageService images, ILayerStore layers,
-        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, out RuntimeMonitors monitor)
+        Engine.Volumes.IVolumeService volumes, IEventBus events, TimeProvider time, ILoggerFactory loggers, Runtime.Exec.ExecHelper? execHelper,
+        out RuntimeMonitors monitor)
     {
         var log = loggers.CreateLogger("containers");
         monitor = RuntimeWiring.Build(config, log);
@@ -56,7 +57,7 @@ internal static class ContainerWiring
             Files = files,
             Committer = images as IImageCommitter,
             Operations = new ContainerOperations(CgroupManagers.ForHost(), monitor, layers, config.ExecRoot, Linux.HostFacts.MemTotalBytes(),
-                Runtime.Exec.ExecHelper.Locate(config.ExecRoot)),
+                execHelper),
         };
     }
 

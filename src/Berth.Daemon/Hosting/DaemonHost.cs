@@ -99,9 +99,11 @@ public sealed partial class DaemonHost
         // Spools of loads cut short by a crash.
         Engine.Images.Archive.ArchiveSpool.RemoveAll(images.TempRoot);
         using var volumes = new VolumeService(new LocalVolumeStore(config.DataRoot), new LinuxMounter(), events, time, loggerFactory.CreateLogger("volumes"));
-        using var containers = ContainerWiring.Build(config, state, images, layers, volumes, events, time, loggerFactory, out var monitor);
+        // One berth-exec for execs and health probes: one compiled seccomp program per profile.
+        var execHelper = Runtime.Exec.ExecHelper.Locate(config.ExecRoot);
+        using var containers = ContainerWiring.Build(config, state, images, layers, volumes, events, time, loggerFactory, execHelper, out var monitor);
         using var monitorScope = monitor;
-        using var execs = ExecWiring.Build(config, containers, monitor, events, time, loggerFactory);
+        using var execs = ExecWiring.Build(config, containers, monitor, events, time, loggerFactory, execHelper);
         imageUsage.Target = containers;
         foreach (var warning in images.LoadWarnings)
         {

@@ -13,9 +13,9 @@ namespace Berth.Daemon.Hosting;
 internal static class ExecWiring
 {
     public static ExecService Build(DaemonConfig config, ContainerService containers, RuntimeMonitors monitor, IEventBus events,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, ExecHelper? helper)
     {
-        var runtime = new ConmonExecRuntime(monitor, config.ExecRoot, ConmonContainerRuntime.HostDefaults(), ExecHelper.Locate(config.ExecRoot));
+        var runtime = new ConmonExecRuntime(monitor, config.ExecRoot, ConmonContainerRuntime.HostDefaults(), helper);
         var execs = new ExecService(containers, runtime, events, time, loggers.CreateLogger("exec"));
         containers.ExecIds = execs;
         return execs;
