@@ -320,7 +320,7 @@ static void load_seccomp(const struct plan *plan)
     }
 }
 
-static void set_capabilities(const struct plan *plan)
+static void drop_bounding_set(const struct plan *plan)
 {
     for (unsigned long cap = 0; cap < 64; cap++) {
         if (!(plan->caps[CAP_B] & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
@@ -440,7 +440,7 @@ static void __attribute__((noreturn)) run_child(const struct plan *plan)
     if (plan->seccomp != NULL && !plan->no_new_privs) {
         load_seccomp(plan);
     }
-    set_capabilities(plan);
+    drop_bounding_set(plan);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
         fail(START_ERROR "unable to keep capabilities: %s", errno_text(errno));
     }

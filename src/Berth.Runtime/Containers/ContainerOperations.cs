@@ -144,7 +144,7 @@ public sealed class ContainerOperations : IContainerOperations
         var container = new MonitoredContainer(record.Id, handle.BundleDir, handle.StateDir, handle.Pid, handle.ConmonPid,
             handle.ContainerCgroup, handle.MonitorCgroup);
         return ProbeRunner.RunAsync(_monitors.ForExisting(handle.Runtime), container, execId, command, timeout, cancellationToken,
-            (handle.Runtime ?? "runc") == "runc" ? _execHelper : null);
+            _execHelper, handle.Runtime);
     }
 
     public async Task ExportAsync(ContainerRecord record, bool running, Stream output, CancellationToken cancellationToken = default)

@@ -17,13 +17,13 @@ internal static class ProbeRunner
     private const int MaxOutput = 4096;
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(10);
 
-    /// <param name="helper">berth-exec, for a probe it can run (a runc container's); null: the runtime runs it.</param>
+    /// <param name="helper">berth-exec, for a probe it can run; null: the runtime runs it.</param>
     public static async Task<ProbeOutcome> RunAsync(IContainerMonitor monitor, MonitoredContainer container, string execId,
-        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, Exec.ExecHelper? helper = null)
+        IReadOnlyList<string> command, TimeSpan timeout, CancellationToken cancellationToken, Exec.ExecHelper? helper = null, string? runtime = null)
     {
         byte[] config = await File.ReadAllBytesAsync(Path.Combine(container.BundleDir, "config.json"), cancellationToken).ConfigureAwait(false);
         string processJson = ProcessJson(config, command);
-        string? runtimePath = helper is not null && PrepareHelper(helper, container, execId, config, command) ? helper.Path : null;
+        string? runtimePath = helper is not null && PrepareHelper(helper, runtime, container, execId, config, command) ? helper.Path : null;
         ExecSession session = await monitor.ExecAsync(container, execId, new ExecOptions { ProcessJson = processJson, Attach = true, RuntimePath = runtimePath },
             cancellationToken).ConfigureAwait(false);
         var output = new ProbeOutput();
@@ -59,7 +59,7 @@ internal static class ProbeRunner
     }
 
     /// <summary>berth-exec's plan for the probe: the same process as <see cref="ProcessJson"/> describes.</summary>
-    private static bool PrepareHelper(Exec.ExecHelper helper, MonitoredContainer container, string execId, byte[] config, IReadOnlyList<string> command)
+    private static bool PrepareHelper(Exec.ExecHelper helper, string? runtime, MonitoredContainer container, string execId, byte[] config, IReadOnlyList<string> command)
     {
         Spec.OciSpec? spec = Spec.OciSpecJson.Deserialize(config);
         if (spec?.Process is not { } process)
@@ -69,7 +69,7 @@ internal static class ProbeRunner
         process.Args = [.. command];
         process.Terminal = false;
         process.ConsoleSize = null;
-        return helper.TryPrepare(container.Id, spec, process, container.Pid, container.ContainerCgroup,
+        return helper.TryPrepare(container.Id, runtime, spec, process, container.Pid, container.ContainerCgroup,
             Path.Combine(container.StateDir, "exec", execId), Path.Combine(container.BundleDir, "rootfs"));
     }
 

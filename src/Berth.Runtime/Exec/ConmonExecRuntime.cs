@@ -60,9 +60,8 @@ public sealed class ConmonExecRuntime : IExecRuntime
         };
         OciProcess process = ExecProcessBuilder.Build(template, input);
         string json = JsonSerializer.Serialize(process, OciSpecJsonContext.Default.OciProcess);
-        // runc only: crun execs fast by itself, and other runtimes keep their own semantics.
-        bool helped = _helper is not null && (handle.Runtime ?? "runc") == "runc"
-            && _helper.TryPrepare(container.Id, spec, process, handle.Pid, handle.ContainerCgroup, Path.Combine(_execRoot, "exec", request.ExecId), rootfs);
+        bool helped = _helper is not null
+            && _helper.TryPrepare(container.Id, handle.Runtime, spec, process, handle.Pid, handle.ContainerCgroup, Path.Combine(_execRoot, "exec", request.ExecId), rootfs);
 
         // The monitor puts the session in <StateDir>/exec/<id>: the exec root keeps it short and apart.
         var monitored = new MonitoredContainer(container.Id, handle.BundleDir, _execRoot, handle.Pid, handle.ConmonPid,

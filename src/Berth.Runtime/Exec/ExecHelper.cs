@@ -54,9 +54,14 @@ public sealed class ExecHelper
     /// Writes the plan into <paramref name="sessionDir"/> and returns true when berth-exec can
     /// run this exec; false leaves it to the runtime.
     /// </summary>
-    public bool TryPrepare(string containerId, OciSpec container, OciProcess process, int initPid, string? containerCgroup, string sessionDir,
-        string rootfs)
+    public bool TryPrepare(string containerId, string? runtime, OciSpec container, OciProcess process, int initPid, string? containerCgroup,
+        string sessionDir, string rootfs)
     {
+        // runc containers only: crun execs fast by itself, and other runtimes keep their own semantics.
+        if ((runtime ?? "runc") != "runc")
+        {
+            return false;
+        }
         if (containerCgroup is null || ExecPlan.Unsupported(container, process) is not null
             || ProcessStates.StartTime(initPid) is not ulong startTime)
         {
@@ -80,15 +85,13 @@ public sealed class ExecHelper
         {
             return false;
         }
-        if (!process.Env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
-        {
-            // runc's rule: HOME from the user's entry in the container's passwd, else "/".
-            string home = UserResolver.Resolve(process.User.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // runc's rule when the env has no HOME: the user's entry in the container's passwd, else "/".
+        string? home = process.Env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal))
+            ? null
+            : UserResolver.Resolve(process.User.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 RootfsFiles.ReadConfined(rootfs, "/etc/passwd"), null).Home;
-            process = CopyWithEnv(process, [.. process.Env, "HOME=" + home]);
-        }
         WarmMigrationLock();
-        byte[] plan = ExecPlan.Build(process, new ExecPlanTarget(containerId, initPid, startTime, procs, program, flags));
+        byte[] plan = ExecPlan.Build(process, new ExecPlanTarget(containerId, initPid, startTime, procs, program, flags, home));
         Directory.CreateDirectory(sessionDir);
         File.WriteAllBytes(System.IO.Path.Combine(sessionDir, ExecPlan.FileName), plan);
         return true;
@@ -142,22 +145,6 @@ public sealed class ExecHelper
         }
         return "";
     }
-
-    private static OciProcess CopyWithEnv(OciProcess process, List<string> env) => new()
-    {
-        Terminal = process.Terminal,
-        ConsoleSize = process.ConsoleSize,
-        User = process.User,
-        Args = process.Args,
-        Env = env,
-        Cwd = process.Cwd,
-        Capabilities = process.Capabilities,
-        Rlimits = process.Rlimits,
-        NoNewPrivileges = process.NoNewPrivileges,
-        ApparmorProfile = process.ApparmorProfile,
-        OomScoreAdj = process.OomScoreAdj,
-        SelinuxLabel = process.SelinuxLabel,
-    };
 
     /// <summary>The compiled program's path, compiled on first use; null when libseccomp cannot build it.</summary>
     private string? ProgramFor(OciSeccomp profile)

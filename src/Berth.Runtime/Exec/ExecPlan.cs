@@ -5,14 +5,18 @@ using Berth.Runtime.Spec;
 
 namespace Berth.Runtime.Exec;
 
-/// <summary>What berth-exec needs besides the process object: where the container runs.</summary>
+/// <summary>
+/// What berth-exec needs besides the process object: where the container runs, and the HOME to
+/// add when the process env has none (runc sets it from the container's passwd).
+/// </summary>
 public sealed record ExecPlanTarget(
     string ContainerId,
     int InitPid,
     ulong InitStartTime,
     IReadOnlyList<string> CgroupProcsFiles,
     string? SeccompProgram,
-    uint SeccompFlags);
+    uint SeccompFlags,
+    string? Home = null);
 
 /// <summary>
 /// The plan berth-exec runs from (native/berth-exec): NUL-separated key and value strings, so
@@ -147,6 +151,10 @@ public static class ExecPlan
         foreach (string variable in process.Env)
         {
             Add(plan, "env", variable);
+        }
+        if (target.Home is { } home && !process.Env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            Add(plan, "env", "HOME=" + home);
         }
         return Encoding.UTF8.GetBytes(plan.ToString());
     }

@@ -142,6 +142,17 @@ public class ExecPlanTests
     }
 
     [Fact]
+    public void Build_AddsTheTargetsHome_OnlyWhenTheEnvHasNone()
+    {
+        var bare = new OciProcess { Args = ["true"], Env = ["PATH=/bin"] };
+        var withHome = new OciProcess { Args = ["true"], Env = ["PATH=/bin", "HOME=/own"] };
+        ExecPlanTarget target = Target() with { Home = "/root" };
+        Assert.Equal(["PATH=/bin", "HOME=/root"], Pairs(ExecPlan.Build(bare, target)).Where(p => p.Key == "env").Select(p => p.Value));
+        Assert.Equal(["PATH=/bin", "HOME=/own"], Pairs(ExecPlan.Build(withHome, target)).Where(p => p.Key == "env").Select(p => p.Value));
+        Assert.Equal(["PATH=/bin"], Pairs(ExecPlan.Build(bare, Target())).Where(p => p.Key == "env").Select(p => p.Value));
+    }
+
+    [Fact]
     public void Build_RefusesANulInATargetValue() =>
         Assert.Throws<ArgumentException>(() => ExecPlan.Build(new OciProcess { Args = ["true"] }, Target(null, 0, "/sys/fs/cgroup/a\0b/cgroup.procs")));
 
