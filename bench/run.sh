@@ -97,7 +97,7 @@ fact "load average at start" "$(cut -d' ' -f1-3 /proc/loadavg)"
 for e in "${ACTIVE[@]}"; do
   case $e in
     berthd) fact berthd "$(engine_version berthd) — commit $commit, ${BERTHD_ORIGIN:-NativeAOT linux-x64 (bench/.build/berthd)}" ;;
-    dockerd) fact dockerd "$(engine_version dockerd) (own net+mount namespace, --bridge=none --iptables=false --ip-masq=false)" ;;
+    dockerd) fact dockerd "$(engine_version dockerd) (own net+mount namespace; --bridge=none --iptables=false --ip-masq=false but in run-rm, which keeps its default bridge)" ;;
   esac
 done
 [[ " ${ACTIVE[*]} " == *" dockerd "* ]] || fact dockerd "not installed (apt-get install docker.io); berthd only"

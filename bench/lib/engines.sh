@@ -3,7 +3,8 @@
 # 200 from GET /_ping, stop it by pid. Every process started here is tracked by pid so the EXIT
 # trap can end exactly those (never by name).
 #
-# Inputs (set by run.sh): BENCH_TOOL (array: the berth-bench command), BERTHD, DOCKERD, WORK.
+# Inputs (set by run.sh): BENCH_TOOL (array: the berth-bench command), BERTHD, DOCKERD, WORK;
+# ENGINE_NETWORK (set by a scenario around engine_start): "bridge" gives dockerd its default bridge.
 # Outputs of engine_start: ENGINE, ENGINE_PID, ENGINE_SOCK, ENGINE_DIR, ENGINE_STARTUP_MS.
 
 ENGINE="" ENGINE_PID="" ENGINE_SOCK="" ENGINE_DIR="" ENGINE_STARTUP_MS=""
@@ -46,8 +47,12 @@ engine_command() {
       ENGINE_CMD=(unshare --net --mount --propagation private /bin/sh -c
         'if [ -d /etc/docker ]; then mount --bind "$0/etc-docker" /etc/docker || exit 1; fi; exec "$@"' "$d"
         "$DOCKERD" --host "unix://$d/api.sock" --data-root "$d/data" --exec-root "$d/exec"
-        --pidfile "$d/dockerd.pid" --config-file "$d/daemon.json"
-        --bridge=none --iptables=false --ip6tables=false --ip-masq=false)
+        --pidfile "$d/dockerd.pid" --config-file "$d/daemon.json")
+      # ENGINE_NETWORK=bridge (set by a scenario) keeps dockerd's default bridge, docker0 with its
+      # iptables rules, as on a stock host: all of it lives and dies in the private namespace.
+      # Otherwise dockerd skips network set-up altogether.
+      [[ ${ENGINE_NETWORK:-none} == bridge ]] ||
+        ENGINE_CMD+=(--bridge=none --iptables=false --ip6tables=false --ip-masq=false)
       ;;
   esac
 }

@@ -105,6 +105,19 @@ public static class CgroupFs
         }
     }
 
+    /// <summary>
+    /// Removes the cgroup directory <paramref name="dir"/> (absolute) and any child cgroups, as
+    /// runc's delete does; true when it is gone (or never existed).
+    /// </summary>
+    public static bool RemoveDirectory(string dir)
+    {
+        if (Directory.Exists(dir))
+        {
+            RemoveDepthFirst(dir);
+        }
+        return !Directory.Exists(dir);
+    }
+
     /// <summary>The cgroup path of <paramref name="pid"/> per hierarchy line of /proc/PID/cgroup ("4:memory:/x" → "memory" → "/x").</summary>
     public static IReadOnlyDictionary<string, string> ReadProcessCgroups(int pid)
     {

@@ -9,7 +9,7 @@ namespace Berth.Runtime.Oci;
 /// Drives runc or crun (same CLI surface) through their command line. Plain Process.Start is
 /// enough here: these calls need no inherited fds, only stdin/stdout/stderr.
 /// </summary>
-public sealed class RuncRuntime : IOciRuntime
+public sealed partial class RuncRuntime : IOciRuntime
 {
     private readonly TimeSpan _timeout;
 
@@ -89,6 +89,10 @@ public sealed class RuncRuntime : IOciRuntime
 
     public async Task DeleteAsync(string id, bool force = false, CancellationToken cancellationToken = default)
     {
+        if (TryDeleteStopped(id))
+        {
+            return;
+        }
         RunResult r = await RunAsync(force ? ["delete", "--force", id] : ["delete", id], null, cancellationToken).ConfigureAwait(false);
         if (r.ExitCode != 0)
         {

@@ -62,6 +62,12 @@ internal static class ContainerTestSupport
         found.AddRange(NetworkLeftovers.Namespaces(daemon.ExecRoot).Select(p => "netns: " + p));
         found.AddRange(NetworkLeftovers.Links(daemon.BridgeName, daemon.ChainPrefix).Where(l => l.StartsWith("veth", StringComparison.Ordinal))
             .Select(l => "veth: " + l));
+        string runtimes = Path.Combine(daemon.ExecRoot, "runtime");
+        if (Directory.Exists(runtimes))
+        {
+            found.AddRange(Directory.EnumerateDirectories(runtimes).SelectMany(Directory.EnumerateDirectories)
+                .Where(d => !Path.GetFileName(d).StartsWith('.')).Select(d => "runtime state: " + d));
+        }
         foreach (string hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup"))
         {
             string parent = hierarchy + daemon.CgroupParent;
