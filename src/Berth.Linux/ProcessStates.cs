@@ -16,21 +16,9 @@ public static class ProcessStates
     /// <summary>Field 22 of /proc/&lt;pid&gt;/stat (start time in clock ticks), which tells a recycled pid apart; null when gone.</summary>
     public static ulong? StartTime(int pid) => ReadStat(pid) is { } stat ? ParseStartTime(stat) : null;
 
-    private static string? ReadStat(int pid)
-    {
-        if (pid <= 0)
-        {
-            return null;
-        }
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    // Without exceptions: a gone process is the common answer here (exit and reuse checks).
+    private static string? ReadStat(int pid) =>
+        pid <= 0 ? null : Libc.ReadSmallFileUnlocked($"/proc/{pid}/stat");
 
     public static ulong? ParseStartTime(string stat)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Berth.Linux;
 
 namespace Berth.Runtime.Cgroups;
 
@@ -145,28 +146,23 @@ public static class CgroupFs
     private static bool TryRmdir(string dir)
     {
         // A task that just exited can keep a cgroup busy for a moment (EBUSY): retry briefly.
+        // rmdir(2) directly: this runs after every container exit, and a failure is expected
+        // (a parent shared with running containers), so no exception per attempt.
         for (int attempt = 0; ; attempt++)
         {
-            try
-            {
-                Directory.Delete(dir, recursive: false);
-                return true;
-            }
-            catch (DirectoryNotFoundException)
+            int errno = FileSys.TryUnlinkAt(FileSys.AtFdCwd, dir, directory: true);
+            if (errno is 0 or Errnos.ENOENT)
             {
                 return true;
             }
-            catch (IOException) when (attempt < 5 && !HasChildren(dir))
+            if (errno != Errnos.EBUSY || attempt >= 5 || HasChildren(dir))
             {
                 // Only a leaf can be "busy for a moment"; a dir with child cgroups stays busy
                 // (a parent shared by running containers): give up at once instead of sleeping
                 // 60 ms per hierarchy on every container exit.
-                Thread.Sleep(10);
-            }
-            catch (IOException)
-            {
                 return false;
             }
+            Thread.Sleep(10);
         }
     }
 
