@@ -31,6 +31,7 @@ internal static class TailLocator
         Span<byte> head = stackalloc byte[HeadSize];
         bool sawComplete = false;
         bool extending = false;
+        int tailStreams = 0; // StreamBit of every record met before the boundary
         byte boundaryStream = 0;
         long start = 0;
         long blockStart = length;
@@ -58,6 +59,10 @@ internal static class TailLocator
                         ? block.AsSpan((int)(lineStart - blockStart), take)
                         : head[..RandomAccess.Read(file, head[..take], lineStart)];
                     byte tag = K8sLineParser.TagOf(lineHead, out byte stream);
+                    if (!extending && tag != 0 && found < wanted)
+                    {
+                        tailStreams |= StreamBit(stream);
+                    }
                     if (extending)
                     {
                         if (tag == 'P' && stream != boundaryStream)
@@ -78,6 +83,13 @@ internal static class TailLocator
                     {
                         if (found == wanted)
                         {
+                            if ((tailStreams & ~StreamBit(stream)) == 0)
+                            {
+                                // No record of the other stream in the tail, so no entry of it can
+                                // end there: nothing before the boundary belongs to the tail (a
+                                // one-stream log stops here instead of scanning MaxExtension back).
+                                return lineEnd + 1;
+                            }
                             extending = true;
                             boundaryStream = stream;
                             start = lineEnd + 1;
@@ -120,6 +132,9 @@ internal static class TailLocator
             }
         }
     }
+
+    // 'o' (stdout) and 'e' (stderr) as bits; anything else counts as both (never proves absence).
+    private static int StreamBit(byte stream) => stream switch { (byte)'o' => 1, (byte)'e' => 2, _ => 3 };
 
     /// <summary>Entries in a forward stream (a compressed rotated file).</summary>
     public static async Task<long> CountAsync(Stream content, CancellationToken cancellationToken)

@@ -122,6 +122,25 @@ public sealed class K8sLogReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task Tail_OfAOneStreamFile_StopsAtTheBoundary()
+    {
+        // No stderr record in the tail: the search ends at the boundary instead of looking
+        // megabytes further back for stderr chunks that could belong to it.
+        var text = new StringBuilder();
+        for (int i = 0; i < 60_000; i++)
+        {
+            text.Append(Line(i % 60, "stdout", 'F', "line " + i.ToString(CultureInfo.InvariantCulture)));
+        }
+        await File.WriteAllTextAsync(LogPath, text.ToString());
+        Assert.Equal(["line 59997", "line 59998", "line 59999"], (await ReadAsync(new LogQuery { Tail = 3 })).Texts());
+        Assert.Equal("line 50000", (await ReadAsync(new LogQuery { Tail = 10_000 })).Texts()[0]);
+
+        // A stderr entry split around the boundary is still found when the tail has stderr in it.
+        await File.AppendAllTextAsync(LogPath, Line(1, "stderr", 'P', "x") + Line(1, "stdout", 'F', "last") + Line(1, "stderr", 'F', "y"));
+        Assert.Equal(["last", "xy"], (await ReadAsync(new LogQuery { Tail = 2 })).Texts());
+    }
+
+    [Fact]
     public async Task RotatedFiles_AreReadOldestFirst_CompressedOnesToo_AndTailSpansThem()
     {
         await File.WriteAllTextAsync(LogPath + ".2", Line(1, "stdout", 'F', "a") + Line(1, "stdout", 'F', "b"));
