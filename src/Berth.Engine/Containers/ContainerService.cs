@@ -121,6 +121,13 @@ public sealed partial class ContainerService : IContainerService, IImageUsage
         return next;
     }
 
+    /// <summary>A state only this process needs to know: in memory, not written (see the caller for why that is safe).</summary>
+    private static ContainerRecord Remember(Entry entry, ContainerRecord next)
+    {
+        entry.Record = next;
+        return next;
+    }
+
     private void Publish(ContainerRecord record, string action, Dictionary<string, string>? extra = null)
     {
         // moby LogContainerEventWithAttributes: labels, then image and name.

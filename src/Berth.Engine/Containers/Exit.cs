@@ -70,9 +70,14 @@ public sealed partial class ContainerService
             bool oomReported = record.State.OOMKilled; // the OOM watch already published "oom" for this run
             bool oomKilled = exit.OomKilled || oomReported;
             var restart = allowRestart ? DecideRestart(record, code, exit.FinishedAt) : default;
-            record = Commit(entry, restart.Restart
+            autoRemove = !restart.Restart && record.HostConfig.AutoRemove && !entry.RemovalInProgress;
+            ContainerRecord next = restart.Restart
                 ? record with { State = record.State.ToRestarting(code, oomKilled, exit.FinishedAt), Monitor = null, RestartCount = record.RestartCount + 1, NetworkSettings = networkSettings }
-                : record with { State = record.State.ToExited(code, oomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings });
+                : record with { State = record.State.ToExited(code, oomKilled, exit.FinishedAt), Monitor = null, NetworkSettings = networkSettings };
+            // An auto-removed container's exit is not written: its removal follows at once and is
+            // written itself. A crash in between leaves the stored record running with its monitor
+            // gone, which start-up recovery turns into an exit and then removes (--rm), as before.
+            record = autoRemove ? Remember(entry, next) : Commit(entry, next);
             OnExited(entry);
             if (oomKilled && !oomReported)
             {
@@ -87,7 +92,6 @@ public sealed partial class ContainerService
             {
                 ScheduleRestart(entry, restart.Delay);
             }
-            autoRemove = !restart.Restart && record.HostConfig.AutoRemove && !entry.RemovalInProgress;
         }
         finally
         {

@@ -119,6 +119,37 @@ public sealed class LiveRestoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task KillNine_AutoRemoveContainerThatEndedUnseen_IsRemovedAtStartUp()
+    {
+        // The record of a --rm container still says running (its exit is never written: the
+        // removal follows at once), but the container ended while no daemon watched it.
+        await using var daemon = await BerthDaemon.StartNewAsync(output);
+        using var docker = daemon.Cli(output);
+        try
+        {
+            await ContainerTestSupport.EnsureBusyboxAsync(docker);
+            string id = (await docker.RunOkAsync("run", "-d", "--rm", "--name", "gone-rm", "--network", "none", "busybox", "sleep", "300")).Trim();
+            int pid = await LifecycleTestSupport.PidOfAsync(docker, "gone-rm");
+            daemon.KillHard();
+            await daemon.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            int conmon = LifecycleTestSupport.ConmonPidOf(daemon, id) ?? throw new InvalidOperationException("no conmon for " + id);
+            Native.Kill(conmon, Native.SIGKILL);
+            Native.Kill(pid, Native.SIGKILL);
+            await Poll.UntilAsync(() => !LifecycleTestSupport.IsAlive(conmon) && !LifecycleTestSupport.IsAlive(pid), TimeSpan.FromSeconds(10), "conmon and container gone");
+
+            await daemon.RestartAsync();
+            await Poll.UntilAsync(async () => (await docker.RunOkAsync("ps", "-aq", "--filter", "name=gone-rm")).Trim().Length == 0,
+                TimeSpan.FromSeconds(10), "the --rm container removed at start-up");
+            await ContainerTestSupport.AssertNoLeftoversAsync(daemon);
+            await docker.RunOkAsync("run", "--rm", "--name", "gone-rm", "--network", "none", "busybox", "true"); // the name is free again
+        }
+        finally
+        {
+            await LifecycleTestSupport.CleanUpAsync(daemon, docker);
+        }
+    }
+
+    [Fact]
     public async Task StartUp_RemovesMonitorsMountsAndCgroupsOfContainersItDoesNotKnow()
     {
         // A crash that lost the container store: a second daemon on the first one's exec-root and
