@@ -124,9 +124,9 @@ FEATURES = [
     ("`docker run REGISTRY/IMAGE` of an image not present, `docker build` with such a `FROM`, `docker build --pull`", "yes",
      "build pulls anonymously", ["class PullOnDemandTests"]),
     ("`docker run/create -v name:/p[:ro]`, `-v /p`, `-v /host:/p[:ro,z,rshared…]`, `--mount type=volume|bind|tmpfs` (volume-nocopy, "
-     "volume-opt, volume-label, readonly, bind-propagation, tmpfs-size, tmpfs-mode), `--tmpfs`, `--volumes-from c[:ro]`, image `VOLUME` "
-     "(anonymous, copy-up), `rm -v`, `--rm`", "yes",
-     "not: `volume-subpath`, `bind-nonrecursive`, `type=image`, live-restore of option volumes after a daemon restart",
+     "volume-opt, volume-label, readonly, bind-propagation, bind-nonrecursive / bind-recursive=disabled, tmpfs-size, tmpfs-mode), "
+     "`--tmpfs`, `--volumes-from c[:ro]`, image `VOLUME` (anonymous, copy-up), `rm -v`, `--rm`", "yes",
+     "not: `volume-subpath`, `bind-recursive=readonly|writable`, `type=image`, live-restore of option volumes after a daemon restart",
      ['"--mount"', '"--volumes-from"', '"--tmpfs"']),
     ("`docker run --runtime NAME`: `runc`, containerd's `io.containerd.runc.v2`, any runtime configured with `--add-runtime` or "
      "daemon.json `runtimes` (e.g. crun); none: `--default-runtime`", "yes",

@@ -225,10 +225,10 @@ public sealed class ContainerMounts : IContainerMounts
         }
     }
 
-    /// <summary>moby: "rbind", "ro" when read-only, and the propagation (rprivate when none was given).</summary>
-    private static List<string> BindOptions(MountPoint m)
+    /// <summary>moby: "rbind" ("bind" when non-recursive), "ro" when read-only, and the propagation (rprivate when none was given).</summary>
+    internal static List<string> BindOptions(MountPoint m)
     {
-        var options = new List<string> { "rbind" };
+        var options = new List<string> { m.NonRecursive ? "bind" : "rbind" };
         if (!m.RW)
         {
             options.Add("ro");

@@ -278,6 +278,7 @@ public static class MountParser
                 RW = !m.ReadOnly,
                 Propagation = m.BindOptions is { Propagation.Length: > 0 } b ? b.Propagation : DefaultPropagation,
                 SkipMountpointCreation = m.BindOptions is not { CreateMountpoint: true },
+                NonRecursive = m.BindOptions is { NonRecursive: true },
             },
             _ => new MountPoint
             {

@@ -60,6 +60,8 @@ public sealed record MountPoint
     public string TmpfsData { get; init; } = "";
     /// <summary>Bind source must exist already (false: created as a directory, as -v does).</summary>
     public bool SkipMountpointCreation { get; init; }
+    /// <summary>A bind without the mounts below its source (--mount bind-nonrecursive / bind-recursive=disabled).</summary>
+    public bool NonRecursive { get; init; }
 }
 
 /// <summary>What the runtime puts into the OCI spec for one mount point.</summary>

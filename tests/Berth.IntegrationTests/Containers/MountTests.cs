@@ -123,6 +123,32 @@ public sealed class MountTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDa
     }
 
     [Fact]
+    public async Task NonRecursiveBind_LeavesOutTheMountsBelowItsSource()
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(ScratchDir, "nonrec")).FullName;
+        string sub = Directory.CreateDirectory(Path.Combine(dir, "sub")).FullName;
+        File.WriteAllText(Path.Combine(sub, "under"), "on the parent fs\n");
+        Assert.Equal(0, (await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=1m", "berth-it-nonrec", sub])).ExitCode);
+        try
+        {
+            File.WriteAllText(Path.Combine(sub, "over"), "on the submount\n");
+            const string List = "ls /b/sub | tr '\\n' ' '";
+            Assert.Equal("over ", await Docker.RunOkAsync("run", "--rm", "--mount", $"type=bind,source={dir},target=/b", "busybox", "sh", "-c", List));
+            foreach (string option in new[] { "bind-nonrecursive", "bind-recursive=disabled" })
+            {
+                Assert.Equal("under ", await Docker.RunOkAsync("run", "--rm", "--mount", $"type=bind,source={dir},target=/b,{option}", "busybox", "sh", "-c", List));
+            }
+            await Docker.RunOkAsync("create", "--name", "mt-nonrec", "--mount", $"type=bind,source={dir},target=/b,bind-recursive=disabled", "busybox", "true");
+            using var inspect = JsonDocument.Parse(await Docker.RunOkAsync("inspect", "mt-nonrec"));
+            Assert.True(inspect.RootElement[0].GetProperty("HostConfig").GetProperty("Mounts")[0].GetProperty("BindOptions").GetProperty("NonRecursive").GetBoolean());
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", [sub]);
+        }
+    }
+
+    [Fact]
     public async Task VolumeEvents_MountAtStart_UnmountAtExit()
     {
         string since = DateTimeOffset.UtcNow.AddSeconds(-1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);

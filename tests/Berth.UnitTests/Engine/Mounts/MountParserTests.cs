@@ -48,6 +48,19 @@ public sealed class MountParserTests
     }
 
     [Fact]
+    public void NonRecursiveBind_BindsWithoutRec_AsMoby()
+    {
+        MountPoint plain = MountParser.ParseMount(new MountSettings { Type = "bind", Source = "/x", Target = "/t" }, _ => true);
+        MountPoint flat = MountParser.ParseMount(
+            new MountSettings { Type = "bind", Source = "/x", Target = "/t", ReadOnly = true, BindOptions = new BindMountSettings(NonRecursive: true) }, _ => true);
+        Assert.False(plain.NonRecursive);
+        Assert.True(flat.NonRecursive);
+        Assert.Equal(["rbind", "rprivate"], ContainerMounts.BindOptions(plain));
+        Assert.Equal(["bind", "ro", "rprivate"], ContainerMounts.BindOptions(flat));
+        Assert.False(MountParser.ParseBind("/a:/b").NonRecursive); // -v is always recursive
+    }
+
+    [Fact]
     public void Mounts_ValidateLikeDockerd()
     {
         static string Error(MountSettings m) => Assert.Throws<DaemonException>(() => MountParser.ParseMount(m, _ => false)).Message;
