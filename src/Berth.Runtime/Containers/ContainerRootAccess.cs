@@ -54,7 +54,8 @@ public sealed class ContainerRootAccess : IContainerFilesystem
                 try
                 {
                     string procPath = $"/proc/self/fd/{targetFd}";
-                    Mounts.Mount("bind", hostPath, procPath, mount.RW ? ["rbind"] : ["rbind", "ro"]);
+                    string bind = mount.NonRecursive ? "bind" : "rbind"; // as the container sees it
+                    Mounts.Mount("bind", hostPath, procPath, mount.RW ? [bind] : [bind, "ro"]);
                     // Unmount by the path it really has: the fd's link target now names the mount point.
                     undo.Add(FileSys.ReadLink(procPath));
                 }

@@ -141,6 +141,10 @@ public sealed class MountTests : CliTestBase<BerthDaemon>, IClassFixture<BerthDa
             await Docker.RunOkAsync("create", "--name", "mt-nonrec", "--mount", $"type=bind,source={dir},target=/b,bind-recursive=disabled", "busybox", "true");
             using var inspect = JsonDocument.Parse(await Docker.RunOkAsync("inspect", "mt-nonrec"));
             Assert.True(inspect.RootElement[0].GetProperty("HostConfig").GetProperty("Mounts")[0].GetProperty("BindOptions").GetProperty("NonRecursive").GetBoolean());
+            // docker cp sees the container's view of the bind too.
+            string copied = Path.Combine(ScratchDir, "nonrec-out");
+            await Docker.RunOkAsync("cp", "mt-nonrec:/b/sub", copied);
+            Assert.Equal(["under"], Directory.EnumerateFiles(copied).Select(Path.GetFileName));
         }
         finally
         {
