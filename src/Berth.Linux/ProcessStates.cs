@@ -34,5 +34,14 @@ public static class ProcessStates
     }
 
     /// <summary>An existing process that is not a zombie (a zombie still answers kill -0, and its parent may reap it late).</summary>
-    public static bool IsLive(int pid) => Of(pid) is { } state && state is not ('Z' or 'X' or 'x');
+    public static bool IsLive(int pid) => Of(pid) is { } state && IsLiveState(state);
+
+    /// <summary>
+    /// <see cref="IsLive(int)"/> for the process that started at <paramref name="startTime"/>
+    /// (a recycled pid is another process), from one read of its stat line.
+    /// </summary>
+    public static bool IsLive(int pid, ulong startTime) =>
+        ReadStat(pid) is { } stat && Parse(stat) is { } state && IsLiveState(state) && ParseStartTime(stat) == startTime;
+
+    private static bool IsLiveState(char state) => state is not ('Z' or 'X' or 'x');
 }

@@ -64,7 +64,6 @@ public sealed partial class RuncRuntime
         {
             return false; // paused (or freezing): runc refuses or kills; let it
         }
-        return ProcessStates.StartTime(facts.InitPid) != facts.InitStartTime
-            || ProcessStates.Of(facts.InitPid) is null or 'Z' or 'X' or 'x';
+        return !ProcessStates.IsLive(facts.InitPid, facts.InitStartTime);
     }
 }

@@ -44,4 +44,14 @@ public class ProcessStatesStartTimeTests
         Assert.Null(ProcessStates.StartTime(0));
         Assert.Null(ProcessStates.StartTime(int.MaxValue));
     }
+
+    [Fact]
+    public void IsLive_WithAStartTime_IsThatProcessOnly()
+    {
+        ulong started = ProcessStates.StartTime(Environment.ProcessId) ?? throw new InvalidOperationException("no start time");
+        Assert.True(ProcessStates.IsLive(Environment.ProcessId, started));
+        Assert.False(ProcessStates.IsLive(Environment.ProcessId, started + 1)); // a recycled pid
+        Assert.False(ProcessStates.IsLive(int.MaxValue, started));
+        Assert.False(ProcessStates.IsLive(0, started));
+    }
 }
